@@ -1,0 +1,30 @@
+/**
+ * Three tiers as jest projects (house style): unit tests beside the code, integration tests of one
+ * subgraph against real MySQL/MariaDB, and end-to-end tests through the router over HTTP.
+ * Workspaces are built first (`npm test` runs the build), so `@storefront/*` imports resolve to dist.
+ */
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }] };
+const base = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const workspaces = '{packages,subgraphs}/*';
+
+module.exports = {
+  projects: [
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: [`<rootDir>/${workspaces}/src/**/__tests__/*.test.ts`, '<rootDir>/{router,schema}/src/**/__tests__/*.test.ts'],
+    },
+    {
+      ...base,
+      displayName: 'integration',
+      testMatch: [`<rootDir>/${workspaces}/test/*.int.test.ts`, '<rootDir>/{router,schema}/test/*.int.test.ts'],
+      testTimeout: 60_000,
+    },
+    {
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/router/test/*.e2e.test.ts'],
+      testTimeout: 120_000,
+    },
+  ],
+};

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+
+/** Thrown when the environment does not satisfy a service's schema; lists every problem at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses an environment against a zod object schema. Every problem is reported in one error,
+ * so an operator fixes a deployment in one round trip instead of one variable at a time.
+ */
+export function parseEnv<S extends z.ZodObject>(
+  schema: S,
+  source: Record<string, string | undefined> = process.env,
+): z.infer<S> {
+  // Empty strings mean "unset" for operators (e.g. `FOO= npm start`).
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+  );
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** Variables every deployable accepts. */
+export const baseEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Seconds a shutting-down service waits for in-flight requests. @default 10 */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().positive().default(10),
+  /** Max request body in bytes. @default 1 MB */
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_000_000),
+  /** Folder of the embedded databases and development keys. @default <project>/.data */
+  DATA_DIR: z.string().optional(),
+});
+
+/** Variables of a subgraph service, given its default port. */
+export function subgraphEnvSchema(defaultPort: number) {
+  return baseEnvSchema.extend({
+    PORT: port.default(defaultPort),
+    DATABASE_URL: z
+      .string()
+      .regex(/^mysql:\/\/[^/]+\/[A-Za-z0-9_]+(\?.*)?$/, 'must be mysql://user:pass@host:port/dbname')
+      .optional(),
+    /** Seed data on start when the database is empty: none, the demo set, or the large benchmark set. */
+    SEED: z.enum(['none', 'demo', 'large']).default('none'),
+    JWT_PUBLIC_KEY: z.string().optional(),
+  });
+}
+
+export type SubgraphEnv = z.infer<ReturnType<typeof subgraphEnvSchema>>;
+
+/** Reads the process environment; on error prints the problems and exits 1. */
+export function loadEnvOrExit<S extends z.ZodObject>(schema: S, service: string): z.infer<S> {
+  try {
+    return parseEnv(schema);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`[${service}] ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+export { port as portSchema };

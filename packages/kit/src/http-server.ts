@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { Logger } from './logger';
+
+/** What a request handler gets besides the raw request. */
+export interface RequestInfo {
+  requestId: string;
+  log: Logger;
+}
+
+export type Route = (req: IncomingMessage, res: ServerResponse, info: RequestInfo) => Promise<void> | void;
+
+export interface GraphQLEndpoint<TContext extends BaseContext> {
+  server: ApolloServer<TContext>;
+  context: (req: IncomingMessage, info: RequestInfo) => Promise<TContext>;
+}
+
+export interface HttpServerOptions<TContext extends BaseContext> {
+  log: Logger;
+  /** Largest accepted request body; larger ones get 413. @default 1_000_000 */
+  bodyLimitBytes?: number;
+  graphql: GraphQLEndpoint<TContext>;
+  /** Extra GET routes by path, e.g. `/metrics`. */
+  routes?: Record<string, Route>;
+  /** Readiness: `/ready` answers 200 only when this resolves true (and we are not draining). */
+  ready: () => Promise<boolean> | boolean;
+  /** Allowed browser origins, or `*`; omit to send no CORS headers (server-to-server). */
+  corsOrigins?: string[] | '*';
+}
+
+export interface RunningHttpServer {
+  server: Server;
+  port: number;
+  url: string;
+  /** Stops accepting, lets in-flight requests finish within the grace period, then closes. */
+  close(graceMs?: number): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) return Promise.reject(new HttpError(413, `Request body exceeds ${limit} bytes`, 'PAYLOAD_TOO_LARGE'));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new HttpError(413, `Request body exceeds ${limit} bytes`, 'PAYLOAD_TOO_LARGE'));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function applyCors(req: IncomingMessage, res: ServerResponse, origins: string[] | '*' | undefined): void {
+  const origin = req.headers.origin;
+  if (!origins || !origin) return;
+  if (origins !== '*' && !origins.includes(origin)) return;
+  res.setHeader('access-control-allow-origin', origins === '*' ? '*' : origin);
+  res.setHeader('vary', 'Origin');
+  res.setHeader('access-control-allow-credentials', origins === '*' ? 'false' : 'true');
+  res.setHeader(
+    'access-control-allow-headers',
+    'content-type, authorization, apollo-require-preflight, x-apollo-operation-name, x-request-id, traceparent',
+  );
+  res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+  res.setHeader('access-control-max-age', '600');
+}
+
+async function handleGraphQL<TContext extends BaseContext>(
+  req: IncomingMessage,
+  res: ServerResponse,
+  info: RequestInfo,
+  endpoint: GraphQLEndpoint<TContext>,
+  bodyLimit: number,
+): Promise<void> {
+  const raw = req.method === 'POST' ? await readBody(req, bodyLimit) : '';
+  let body: unknown = raw;
+  if (req.method === 'POST' && (req.headers['content-type'] ?? '').includes('application/json')) {
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      throw new HttpError(400, 'The request body is not valid JSON', 'BAD_REQUEST');
+    }
+  }
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const response = await endpoint.server.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+    context: () => endpoint.context(req, info),
+  });
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = response.status ?? 200;
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+/**
+ * A small node:http front for Apollo Server: request ids, body limit (413), CORS, `/health`,
+ * `/ready` and extra routes, and a graceful close that drains in-flight requests.
+ * (`startStandaloneServer` offers none of these knobs.)
+ */
+export async function startHttpServer<TContext extends BaseContext>(
+  options: HttpServerOptions<TContext>,
+  port: number,
+): Promise<RunningHttpServer> {
+  const bodyLimit = options.bodyLimitBytes ?? 1_000_000;
+  let draining = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+
+  const routes: Record<string, Route> = {
+    '/health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    '/ready': async (_req, res) => {
+      const ready = !draining && (await options.ready());
+      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : draining ? 'draining' : 'not ready' });
+    },
+    ...options.routes,
+  };
+
+  const server = createServer(async (req, res) => {
+    inFlight += 1;
+    const incoming = req.headers['x-request-id'];
+    const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const info: RequestInfo = { requestId, log: options.log.child({ requestId }) };
+    res.setHeader('x-request-id', requestId);
+    if (draining) res.setHeader('connection', 'close');
+    try {
+      applyCors(req, res, options.corsOrigins);
+      const path = (req.url ?? '/').split('?')[0]!;
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204).end();
+      } else if (path === '/graphql' || path === '/') {
+        await handleGraphQL(req, res, info, options.graphql, bodyLimit);
+      } else if (req.method === 'GET' && routes[path]) {
+        await routes[path]!(req, res, info);
+      } else {
+        sendJson(res, 404, { errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
+      }
+    } catch (error) {
+      if (error instanceof HttpError) {
+        if (!res.headersSent) sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] });
+      } else {
+        info.log.error({ err: error }, 'request failed');
+        if (!res.headersSent) {
+          sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        } else {
+          res.destroy();
+        }
+      }
+    } finally {
+      inFlight -= 1;
+      if (draining && inFlight === 0) drained?.();
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 60_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+
+  return {
+    server,
+    port: actualPort,
+    url: `http://127.0.0.1:${actualPort}`,
+    async close(graceMs = 10_000) {
+      draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (inFlight > 0) {
+        await Promise.race([
+          new Promise<void>((resolve) => {
+            drained = resolve;
+          }),
+          new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+        ]);
+      }
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+import { loadEnvOrExit, type SubgraphEnv } from './env';
+import { createLogger, type Logger } from './logger';
+
+export interface Closable {
+  close(): Promise<void>;
+}
+
+/**
+ * The `index.ts` of a deployable: validate the environment, start, and on SIGTERM/SIGINT drain
+ * and exit 0. A start-up failure is logged plainly and exits 1, so an orchestrator sees it.
+ */
+export async function runService<S extends z.ZodObject>(
+  service: string,
+  schema: S,
+  start: (env: z.infer<S>, log: Logger) => Promise<Closable>,
+): Promise<void> {
+  const env = loadEnvOrExit(schema, service) as z.infer<S> & Pick<SubgraphEnv, 'LOG_LEVEL'>;
+  const log = createLogger(service, env.LOG_LEVEL);
+  let running: Closable;
+  try {
+    running = await start(env, log);
+  } catch (error) {
+    log.fatal({ err: error }, `${service} failed to start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: draining in-flight requests');
+    running.close().then(
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import type { KeyObject } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph';
+import { parse, type DocumentNode } from 'graphql';
+import type { DataSource } from 'typeorm';
+import { callerFromHeader, developmentKeyPair, publicKeyFromPem, type Caller } from './auth';
+import { dataDir } from './data-dir';
+import { openDatabase, type Database } from './database';
+import { type SubgraphEnv } from './env';
+import { DomainError, maskError } from './errors';
+import { startHttpServer, type RequestInfo, type RunningHttpServer } from './http-server';
+import { createLogger, type Logger } from './logger';
+import { SEED_PLANS, type SeedPlan } from './seed-plan';
+
+/** What every subgraph resolver sees; a subgraph extends it with its loaders. */
+export interface BaseContext {
+  caller: Caller | null;
+  requestId: string;
+  log: Logger;
+  db: DataSource;
+}
+
+export interface SubgraphDefinition<TContext extends BaseContext> {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: GraphQLResolverMap<TContext>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: Function[];
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: Function[];
+  /** Adds per-request state (fresh DataLoaders) to the base context. */
+  createContext(base: BaseContext): TContext;
+  /** Fills an empty database with this subgraph's part of the plan. */
+  seed?(db: DataSource, plan: SeedPlan, log: Logger): Promise<void>;
+  /** True when the database already holds data, so seeding is skipped. */
+  hasData?(db: DataSource): Promise<boolean>;
+}
+
+/** Loads a schema-first SDL file. */
+export const loadTypeDefs = (path: string): DocumentNode => parse(readFileSync(path, 'utf8'));
+
+/** Logs the errors the client will only see masked, with the request id to find them. */
+const errorLogging: ApolloServerPlugin<BaseContext> = {
+  async requestDidStart() {
+    return {
+      async didEncounterErrors({ errors, contextValue }) {
+        for (const error of errors) {
+          if (error.originalError instanceof DomainError || !error.originalError) continue;
+          contextValue.log.error({ err: error.originalError, path: error.path }, 'resolver failed');
+        }
+      },
+    };
+  },
+};
+
+export function buildSubgraphServer<TContext extends BaseContext>(
+  definition: SubgraphDefinition<TContext>,
+): ApolloServer<TContext> {
+  return new ApolloServer<TContext>({
+    schema: buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]),
+    formatError: (formatted) => maskError(formatted),
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      // Inline traces are for Apollo's hosted studio; nothing here reads them and they cost CPU.
+      ApolloServerPluginInlineTraceDisabled(),
+      errorLogging as ApolloServerPlugin<TContext>],
+  });
+}
+
+export interface RunningSubgraph {
+  name: string;
+  url: string;
+  port: number;
+  database: Database;
+  http: RunningHttpServer;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+function verificationKey(env: SubgraphEnv): KeyObject {
+  if (env.JWT_PUBLIC_KEY) return publicKeyFromPem(env.JWT_PUBLIC_KEY);
+  if (env.NODE_ENV === 'production') throw new Error('JWT_PUBLIC_KEY is required in production');
+  return developmentKeyPair(dataDir(env.DATA_DIR)).publicKey;
+}
+
+/**
+ * Opens the subgraph's database (migrating it), seeds it if asked and empty, and serves it.
+ * Pure of `process`: tests start subgraphs with it on port 0.
+ */
+export async function startSubgraph<TContext extends BaseContext>(
+  definition: SubgraphDefinition<TContext>,
+  env: SubgraphEnv,
+  log: Logger = createLogger(definition.name, env.LOG_LEVEL),
+): Promise<RunningSubgraph> {
+  const publicKey = verificationKey(env);
+  const database = await openDatabase({
+    url: env.DATABASE_URL,
+    name: definition.name,
+    dataDir: dataDir(env.DATA_DIR),
+    entities: definition.entities,
+    migrations: definition.migrations,
+    logger: log,
+  });
+  try {
+    if (env.SEED !== 'none' && definition.seed && !(await definition.hasData?.(database.dataSource))) {
+      const started = Date.now();
+      await definition.seed(database.dataSource, SEED_PLANS[env.SEED], log);
+      log.info({ seed: env.SEED, ms: Date.now() - started }, 'seeded');
+    }
+    const apollo = buildSubgraphServer(definition);
+    await apollo.start();
+    const http = await startHttpServer(
+      {
+        log,
+        bodyLimitBytes: env.BODY_LIMIT_BYTES,
+        graphql: {
+          server: apollo,
+          context: async (req: IncomingMessage, info: RequestInfo) =>
+            definition.createContext({
+              caller: await callerFromHeader(publicKey, req.headers.authorization),
+              requestId: info.requestId,
+              log: info.log,
+              db: database.dataSource,
+            }),
+        },
+        ready: () => database.ping(),
+      },
+      env.PORT,
+    );
+    log.info({ port: http.port, database: database.kind }, 'subgraph ready');
+    return {
+      name: definition.name,
+      url: `${http.url}/graphql`,
+      port: http.port,
+      database,
+      http,
+      log,
+      async close() {
+        await http.close(env.SHUTDOWN_GRACE_SECONDS * 1000);
+        await apollo.stop();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
