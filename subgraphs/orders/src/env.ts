@@ -1,0 +1,4 @@
+import { subgraphEnvSchema } from '@storefront/kit';
+
+/** The orders service's environment (see README). */
+export const envSchema = subgraphEnvSchema(4004);
