@@ -1,0 +1,11 @@
+export * from './args';
+export * from './compose';
+export * from './config';
+export * from './paths';
+export * from './repo-root';
+export * from './run-checks';
+export * from './write-composed';
+export type * from './report/report';
+export { formatJson } from './report/json.format';
+export { formatMarkdown } from './report/markdown.format';
+export { formatTerminal } from './report/terminal.format';
