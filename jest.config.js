@@ -12,7 +12,11 @@ module.exports = {
     {
       ...base,
       displayName: 'unit',
-      testMatch: [`<rootDir>/${workspaces}/src/**/__tests__/*.test.ts`, '<rootDir>/{router,schema}/src/**/__tests__/*.test.ts'],
+      testMatch: [
+        `<rootDir>/${workspaces}/src/**/__tests__/*.test.ts`,
+        '<rootDir>/{router,schema}/src/**/__tests__/*.test.ts',
+        '<rootDir>/docker/test/*.test.ts',
+      ],
     },
     {
       ...base,

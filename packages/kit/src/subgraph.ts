@@ -67,6 +67,8 @@ export function buildSubgraphServer<TContext extends BaseContext>(
     schema: buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]),
     formatError: (formatted) => maskError(formatted),
     includeStacktraceInErrorResponses: false,
+    // runService owns SIGTERM: it drains the HTTP server first, then stops Apollo and the pool.
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       // Inline traces are for Apollo's hosted studio; nothing here reads them and they cost CPU.

@@ -65,13 +65,15 @@ export function testSubgraphEnv(overrides: Partial<SubgraphEnv> = {}): SubgraphE
   };
 }
 
-export interface GraphQLResponse<T = Record<string, unknown>> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests index freely into response data
+export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
   headers: Headers;
   body: { data?: T | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[] };
 }
 
 /** Sends one GraphQL operation over HTTP, as a client would. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests index freely into response data
 export async function gql<T = Record<string, any>>(
   url: string,
   query: string,

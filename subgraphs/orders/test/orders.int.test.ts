@@ -1,5 +1,5 @@
 import { deterministicId, startSubgraph, type RunningSubgraph } from '@storefront/kit';
-import { createTestDatabase, errorCodes, gql, testKeys, testSubgraphEnv, type TestDatabase } from '@storefront/testing';
+import { createTestDatabase, errorCodes, gql, testKeys, testSubgraphEnv, type GraphQLResponse, type TestDatabase } from '@storefront/testing';
 import { Order } from '../src/entities/order.entity';
 import { ordersSubgraph } from '../src/server';
 
@@ -212,8 +212,8 @@ describe('User.orders', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 5; page++) {
-      const { body } = await gql(subgraph.url, USER_ORDERS, { r: users(7), first: 1, after }, { token });
-      const connection = body.data!._entities[0].orders;
+      const response: GraphQLResponse = await gql(subgraph.url, USER_ORDERS, { r: users(7), first: 1, after }, { token });
+      const connection = response.body.data!._entities[0].orders;
       expect(connection.totalCount).toBe(3);
       seen.push(...connection.edges.map((e: Edge) => e.node.id));
       if (!connection.pageInfo.hasNextPage) break;
@@ -246,8 +246,8 @@ describe('User.orders', () => {
     const seen: Edge[] = [];
     let after: string | null = null;
     do {
-      const { body } = await gql(subgraph.url, USER_ORDERS, { r: [{ __typename: 'User', id: buyerId }], first: 2, after }, { token });
-      const connection = body.data!._entities[0].orders;
+      const response: GraphQLResponse = await gql(subgraph.url, USER_ORDERS, { r: [{ __typename: 'User', id: buyerId }], first: 2, after }, { token });
+      const connection = response.body.data!._entities[0].orders;
       seen.push(...connection.edges);
       after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
     } while (after);

@@ -1,0 +1,68 @@
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { join } from 'node:path';
+import type { SupergraphManager } from '@apollo/gateway';
+import { dataDir, type Logger } from '@storefront/kit';
+
+/** The committed supergraph of this repository, used when SUPERGRAPH_PATH is unset. */
+export function defaultSupergraphPath(): string {
+  // dataDir() resolves `<project>/.data`; the schema folder sits beside it.
+  return join(dataDir(), '..', 'schema', 'supergraph.graphql');
+}
+
+/** Reads a supergraph file, failing with a message that names the file. */
+export function readSupergraph(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new Error(
+      `Cannot read the supergraph at ${path}: ${(error as Error).message}. Run \`npm run schema:compose\` or set SUPERGRAPH_PATH.`,
+    );
+  }
+}
+
+export interface FileSupergraphOptions {
+  path: string;
+  log: Logger;
+  /** How often the file is checked for changes. @default 1000 */
+  pollIntervalMs?: number;
+  /** Called after every successful load with the SDL now served. */
+  onLoaded?: (sdl: string) => void;
+}
+
+/**
+ * Serves a supergraph file and reloads it when it changes, e.g. a Kubernetes ConfigMap update.
+ * Polling `stat` (rather than inotify) also sees ConfigMap updates, which swap a symlink.
+ * The gateway builds and validates a new supergraph before switching; an invalid file is refused
+ * and the previous schema keeps serving, with the reason logged.
+ */
+export function fileSupergraph(options: FileSupergraphOptions): SupergraphManager {
+  return {
+    async initialize({ update }) {
+      let current = readSupergraph(options.path);
+      const check = () => {
+        let next: string;
+        try {
+          next = readFileSync(options.path, 'utf8');
+        } catch (error) {
+          options.log.error({ err: error, path: options.path }, 'cannot read the new supergraph; still serving the previous one');
+          return;
+        }
+        if (next === current) return;
+        try {
+          update(next);
+          current = next;
+          options.onLoaded?.(next);
+          options.log.info({ path: options.path }, 'supergraph reloaded');
+        } catch (error) {
+          options.log.error(
+            { err: error, path: options.path },
+            `new supergraph refused, still serving the previous one: ${(error as Error).message}`,
+          );
+        }
+      };
+      watchFile(options.path, { interval: options.pollIntervalMs ?? 1000, persistent: false }, check);
+      options.onLoaded?.(current);
+      return { supergraphSdl: current, cleanup: async () => unwatchFile(options.path, check) };
+    },
+  };
+}
