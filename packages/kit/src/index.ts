@@ -12,3 +12,4 @@ export * from './scalars';
 export * from './seed-plan';
 export * from './subgraph';
 export * from './validate';
+export * from './service-auth';
