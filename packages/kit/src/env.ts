@@ -50,6 +50,8 @@ export function subgraphEnvSchema(defaultPort: number) {
     /** Seed data on start when the database is empty: none, the demo set, or the large benchmark set. */
     SEED: z.enum(['none', 'demo', 'large']).default('none'),
     JWT_PUBLIC_KEY: z.string().optional(),
+    /** Shared secret that signs calls between our services; a development secret is used when unset outside production. */
+    SERVICE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   });
 }
 

@@ -22,7 +22,7 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   /** Largest accepted request body; larger ones get 413. @default 1_000_000 */
   bodyLimitBytes?: number;
   graphql: GraphQLEndpoint<TContext>;
-  /** Extra GET routes by path, e.g. `/metrics`. */
+  /** Extra routes by path (GET), or by `METHOD /path` for other methods, e.g. `POST /internal/x`. */
   routes?: Record<string, Route>;
   /** Readiness: `/ready` answers 200 only when this resolves true (and we are not draining). */
   ready: () => Promise<boolean> | boolean;
@@ -40,7 +40,8 @@ export interface RunningHttpServer {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-class HttpError extends Error {
+/** An error that becomes an HTTP status and a contract code; routes may throw it. */
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -50,13 +51,13 @@ class HttpError extends Error {
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length']);
   if (declared > limit) return Promise.reject(new HttpError(413, `Request body exceeds ${limit} bytes`, 'PAYLOAD_TOO_LARGE'));
   return new Promise((resolve, reject) => {
@@ -163,8 +164,8 @@ export async function startHttpServer<TContext extends BaseContext>(
         res.writeHead(204).end();
       } else if (path === '/graphql' || path === '/') {
         await handleGraphQL(req, res, info, options.graphql, bodyLimit);
-      } else if (req.method === 'GET' && routes[path]) {
-        await routes[path]!(req, res, info);
+      } else if (routes[`${req.method} ${path}`] || (req.method === 'GET' && routes[path])) {
+        await (routes[`${req.method} ${path}`] ?? routes[path])!(req, res, info);
       } else {
         sendJson(res, 404, { errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
       }

@@ -112,3 +112,10 @@ export function developmentServiceSecret(dir: string): string {
     return readFileSync(file, 'utf8').trim();
   }
 }
+
+/** The configured service secret, or the development one outside production. */
+export function serviceSecret(env: { SERVICE_SECRET?: string; NODE_ENV: string }, dir: string): string {
+  if (env.SERVICE_SECRET) return env.SERVICE_SECRET;
+  if (env.NODE_ENV === 'production') throw new Error('SERVICE_SECRET is required in production');
+  return developmentServiceSecret(dir);
+}

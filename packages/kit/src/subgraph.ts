@@ -15,7 +15,7 @@ import { dataDir } from './data-dir';
 import { openDatabase, type Database } from './database';
 import { type SubgraphEnv } from './env';
 import { DomainError, maskError } from './errors';
-import { startHttpServer, type RequestInfo, type RunningHttpServer } from './http-server';
+import { startHttpServer, type RequestInfo, type Route, type RunningHttpServer } from './http-server';
 import { createLogger, type Logger } from './logger';
 import { SEED_PLANS, type SeedPlan } from './seed-plan';
 
@@ -41,6 +41,8 @@ export interface SubgraphDefinition<TContext extends BaseContext> {
   seed?(db: DataSource, plan: SeedPlan, log: Logger): Promise<void>;
   /** True when the database already holds data, so seeding is skipped. */
   hasData?(db: DataSource): Promise<boolean>;
+  /** Extra HTTP routes beside /graphql, e.g. a signed service API for other services. */
+  routes?(deps: { db: DataSource; log: Logger; env: SubgraphEnv }): Record<string, Route>;
 }
 
 /** Loads a schema-first SDL file. */
@@ -134,6 +136,7 @@ export async function startSubgraph<TContext extends BaseContext>(
             }),
         },
         ready: () => database.ping(),
+        routes: definition.routes?.({ db: database.dataSource, log, env }),
       },
       env.PORT,
     );
