@@ -102,3 +102,4 @@ export async function gql<T = Record<string, any>>(
 /** The error codes of a response, in order. */
 export const errorCodes = (response: GraphQLResponse<unknown>): unknown[] =>
   (response.body.errors ?? []).map((e) => e.extensions?.code);
+export * from './tcp-proxy';
