@@ -1,5 +1,20 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
 import type { RouterContext } from './context';
+
+/**
+ * A subgraph did not answer: refused, reset or timed out. A GraphQLError, because the gateway
+ * passes errors of a failed fetch to the client as they are.
+ */
+export class SubgraphUnavailableError extends GraphQLError {
+  constructor(serviceName: string, problem: string, cause: unknown) {
+    super(`The ${serviceName} service ${problem}`, {
+      originalError: cause instanceof Error ? cause : undefined,
+      extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName },
+    });
+    this.name = 'SubgraphUnavailableError';
+  }
+}
 
 export interface SubgraphClientOptions {
   name: string;
@@ -15,8 +30,16 @@ export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
   constructor(options: SubgraphClientOptions) {
     super({
       url: options.url,
-      fetcher: ((input: string, init: RequestInit) =>
-        fetch(input, { ...init, signal: AbortSignal.timeout(options.timeoutMs) })) as unknown as RemoteGraphQLDataSource['fetcher'],
+      fetcher: (async (input: string, init: RequestInit) => {
+        try {
+          return await fetch(input, { ...init, signal: AbortSignal.timeout(options.timeoutMs) });
+        } catch (error) {
+          // The client learns which service failed (the gateway adds serviceName and the
+          // DOWNSTREAM_SERVICE_ERROR code), never its address: the cause stays in the log.
+          const timedOut = (error as Error).name === 'TimeoutError';
+          throw new SubgraphUnavailableError(options.name, timedOut ? `timed out after ${options.timeoutMs} ms` : 'is unavailable', error);
+        }
+      }) as unknown as RemoteGraphQLDataSource['fetcher'],
     });
   }
 

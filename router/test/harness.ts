@@ -7,12 +7,25 @@ import { ordersSubgraph } from '../../subgraphs/orders/src/server';
 import { envSchema } from '../src/env';
 import { startRouter, type RunningRouter } from '../src/server';
 
+export type SubgraphName = 'users' | 'products' | 'reviews' | 'orders';
+
+export interface TestSupergraphOptions {
+  /** Extra router environment, e.g. `SUBGRAPH_TIMEOUT_MS`. */
+  routerEnv?: Record<string, string>;
+  /** Rewrites the URL the router uses for a subgraph, e.g. to put a proxy in between. */
+  routeVia?: (name: SubgraphName, url: string) => string;
+}
+
 export interface TestSupergraph {
   router: RunningRouter;
   subgraphs: Record<'users' | 'products' | 'reviews' | 'orders', RunningSubgraph>;
   keys: ReturnType<typeof testKeys>;
   /** SQL statements run by all four subgraphs so far. */
   statements(): number;
+  /** Stops one subgraph (as an outage would). */
+  stop(name: SubgraphName): Promise<void>;
+  /** Starts a stopped subgraph again on the same port and database. */
+  start(name: SubgraphName): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -20,7 +33,7 @@ export interface TestSupergraph {
  * The whole supergraph in this process, as in production but on port 0: four subgraphs, each on a
  * fresh MariaDB database seeded with the demo set, and the router on the committed supergraph.
  */
-export async function startTestSupergraph(label: string): Promise<TestSupergraph> {
+export async function startTestSupergraph(label: string, options: TestSupergraphOptions = {}): Promise<TestSupergraph> {
   const keys = testKeys();
   const names = ['users', 'products', 'reviews', 'orders'] as const;
   const databases: TestDatabase[] = await Promise.all(names.map((name) => createTestDatabase(`${label}_${name}`)));
@@ -30,26 +43,43 @@ export async function startTestSupergraph(label: string): Promise<TestSupergraph
     reviewsSubgraph as unknown as SubgraphDefinition<BaseContext>,
     ordersSubgraph as unknown as SubgraphDefinition<BaseContext>,
   ];
-  const running = await Promise.all(
-    definitions.map((definition, i) =>
-      startSubgraph(definition, testSubgraphEnv({ DATABASE_URL: databases[i]!.url, SEED: 'demo', JWT_PUBLIC_KEY: keys.publicKeyPem })),
-    ),
+  const envs = definitions.map((_, i) =>
+    testSubgraphEnv({ DATABASE_URL: databases[i]!.url, SEED: 'demo', JWT_PUBLIC_KEY: keys.publicKeyPem }),
   );
+  const running = await Promise.all(definitions.map((definition, i) => startSubgraph(definition, envs[i]!)));
   const subgraphs = Object.fromEntries(names.map((name, i) => [name, running[i]!])) as TestSupergraph['subgraphs'];
-  const env = parseEnv(envSchema, { NODE_ENV: 'test', PORT: '0', LOG_LEVEL: 'silent', JWT_PUBLIC_KEY: keys.publicKeyPem });
+  const env = parseEnv(envSchema, {
+    NODE_ENV: 'test',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    JWT_PUBLIC_KEY: keys.publicKeyPem,
+    ...options.routerEnv,
+  });
   const router = await startRouter(
     env,
     createLogger('router', 'silent'),
-    Object.fromEntries(names.map((name) => [name, subgraphs[name].url])),
+    Object.fromEntries(names.map((name) => [name, options.routeVia?.(name, subgraphs[name].url) ?? subgraphs[name].url])),
   );
+  const stopped = new Set<SubgraphName>();
   return {
     router,
     subgraphs,
     keys,
     statements: () => running.reduce((sum, s) => sum + s.database.statements.count, 0),
+    async stop(name) {
+      stopped.add(name);
+      await subgraphs[name].close();
+    },
+    async start(name) {
+      const i = names.indexOf(name);
+      const restarted = await startSubgraph(definitions[i]!, { ...envs[i]!, PORT: subgraphs[name].port, SEED: 'none' });
+      running[i] = restarted;
+      subgraphs[name] = restarted;
+      stopped.delete(name);
+    },
     async close() {
       await router.close();
-      await Promise.all(running.map((s) => s.close()));
+      await Promise.all(running.filter((_, i) => !stopped.has(names[i]!)).map((s) => s.close()));
       await Promise.all(databases.map((d) => d.drop()));
     },
   };

@@ -16,7 +16,8 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(targetHost: string, targetPort: number): Promise<TcpProxy> {
+/** `targetPort` may be a function, for a target that starts after the proxy. */
+export async function startTcpProxy(targetHost: string, targetPort: number | (() => number)): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let open = true;
   let delayMs = 0;
@@ -37,7 +38,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       client.destroy();
       return;
     }
-    const upstream = createConnection({ host: targetHost, port: targetPort });
+    const upstream = createConnection({ host: targetHost, port: typeof targetPort === 'function' ? targetPort() : targetPort });
     sockets.add(client);
     sockets.add(upstream);
     client.on('close', () => sockets.delete(client));
