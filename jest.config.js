@@ -17,11 +17,16 @@ module.exports = {
         '<rootDir>/{router,schema}/src/**/__tests__/*.test.ts',
         '<rootDir>/docker/test/*.test.ts',
       ],
+      testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$'],
     },
     {
       ...base,
       displayName: 'integration',
-      testMatch: [`<rootDir>/${workspaces}/test/*.int.test.ts`, '<rootDir>/{router,schema}/test/*.int.test.ts'],
+      testMatch: [
+        `<rootDir>/${workspaces}/test/*.int.test.ts`,
+        '<rootDir>/{router,schema}/test/*.int.test.ts',
+        '<rootDir>/docker/test/*.int.test.ts',
+      ],
       testTimeout: 60_000,
     },
     {
