@@ -8,6 +8,8 @@ const base = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 
 const workspaces = '{packages,subgraphs}/*';
 
 module.exports = {
+  // Per-project testTimeout is ignored by jest-circus; this applies to every project.
+  testTimeout: 60_000,
   projects: [
     {
       ...base,
@@ -27,13 +29,11 @@ module.exports = {
         '<rootDir>/{router,schema}/test/*.int.test.ts',
         '<rootDir>/docker/test/*.int.test.ts',
       ],
-      testTimeout: 60_000,
     },
     {
       ...base,
       displayName: 'e2e',
       testMatch: ['<rootDir>/router/test/*.e2e.test.ts'],
-      testTimeout: 120_000,
     },
   ],
 };

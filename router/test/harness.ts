@@ -1,13 +1,24 @@
-import { parseEnv, startSubgraph, createLogger, type RunningSubgraph, type SubgraphDefinition, type BaseContext } from '@storefront/kit';
+import {
+  createLogger,
+  parseEnv,
+  startSubgraph,
+  type BaseContext,
+  type RunningSubgraph,
+  type SubgraphDefinition,
+  type SubgraphEnv,
+} from '@storefront/kit';
 import { createTestDatabase, testKeys, testSubgraphEnv, type TestDatabase } from '@storefront/testing';
 import { createUsersSubgraph } from '../../subgraphs/users/src/server';
 import { productsSubgraph } from '../../subgraphs/products/src/server';
 import { reviewsSubgraph } from '../../subgraphs/reviews/src/server';
-import { ordersSubgraph } from '../../subgraphs/orders/src/server';
+import { createOrdersSubgraph } from '../../subgraphs/orders/src/server';
 import { envSchema } from '../src/env';
 import { startRouter, type RunningRouter } from '../src/server';
 
 export type SubgraphName = 'users' | 'products' | 'reviews' | 'orders';
+
+/** One secret for every service of a test graph, as a deployment shares SERVICE_SECRET. */
+export const TEST_SERVICE_SECRET = 'supergraph-e2e-service-secret-0123456789abcdef';
 
 export interface TestSupergraphOptions {
   /** Extra router environment, e.g. `SUBGRAPH_TIMEOUT_MS`. */
@@ -41,18 +52,28 @@ export async function startTestSupergraph(label: string, options: TestSupergraph
     createUsersSubgraph({ signingKey: keys.privateKey, tokenTtlSeconds: 600 }) as unknown as SubgraphDefinition<BaseContext>,
     productsSubgraph as unknown as SubgraphDefinition<BaseContext>,
     reviewsSubgraph as unknown as SubgraphDefinition<BaseContext>,
-    ordersSubgraph as unknown as SubgraphDefinition<BaseContext>,
+    createOrdersSubgraph() as unknown as SubgraphDefinition<BaseContext>,
   ];
-  const envs = definitions.map((_, i) =>
-    testSubgraphEnv({ DATABASE_URL: databases[i]!.url, SEED: 'demo', JWT_PUBLIC_KEY: keys.publicKeyPem }),
+  const envs: SubgraphEnv[] = definitions.map((_, i) =>
+    testSubgraphEnv({
+      DATABASE_URL: databases[i]!.url,
+      SEED: 'demo',
+      JWT_PUBLIC_KEY: keys.publicKeyPem,
+      SERVICE_SECRET: TEST_SERVICE_SECRET,
+    }),
   );
-  const running = await Promise.all(definitions.map((definition, i) => startSubgraph(definition, envs[i]!)));
+  // Products first: orders calls its reservation API at the port it got.
+  const products = await startSubgraph(definitions[1]!, envs[1]!);
+  envs[3] = { ...envs[3]!, PRODUCTS_SERVICE_URL: products.http.url } as SubgraphEnv;
+  const [users, reviews, orders] = await Promise.all([0, 2, 3].map((i) => startSubgraph(definitions[i]!, envs[i]!)));
+  const running = [users!, products, reviews!, orders!];
   const subgraphs = Object.fromEntries(names.map((name, i) => [name, running[i]!])) as TestSupergraph['subgraphs'];
   const env = parseEnv(envSchema, {
     NODE_ENV: 'test',
     PORT: '0',
     LOG_LEVEL: 'silent',
     JWT_PUBLIC_KEY: keys.publicKeyPem,
+    SERVICE_SECRET: TEST_SERVICE_SECRET,
     ...options.routerEnv,
   });
   const router = await startRouter(

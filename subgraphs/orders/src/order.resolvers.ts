@@ -9,6 +9,7 @@ import {
   type BaseContext,
   type Caller,
 } from '@storefront/kit';
+import type { Checkout } from './checkout.service';
 import type { OrderItem } from './entities/order-item.entity';
 import type { Order } from './entities/order.entity';
 import type { OrderLoaders } from './order.loaders';
@@ -16,6 +17,8 @@ import { decodeOrderCursor, encodeOrderCursor } from './order.service';
 
 export interface OrdersContext extends BaseContext {
   loaders: OrderLoaders;
+  /** The checkout saga (placeOrder, cancelOrder), shared by all requests. */
+  checkout: Checkout;
 }
 
 /** The SDL's default for User.orders(first:), also used when a client passes null. */
@@ -53,6 +56,8 @@ export const resolvers: GraphQLResolverMap<OrdersContext> = {
     buyer: (order: Order) => ({ __typename: 'User', id: order.buyerId }),
     items: (order: Order, _: unknown, ctx: OrdersContext) => ctx.loaders.itemsByOrderId.load(order.id),
     total: (order: Order) => ({ amountCents: order.totalCents, currency: order.currency }),
+    // A cancellation whose stock is not back yet still holds its stock: it shows as CONFIRMED.
+    status: (order: Order) => (order.status === 'CANCELLING' ? 'CONFIRMED' : order.status),
   },
   OrderItem: {
     product: (item: OrderItem) => ({ __typename: 'Product', id: item.productId }),

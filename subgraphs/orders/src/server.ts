@@ -1,25 +1,69 @@
 import { join } from 'node:path';
-import { DateTimeScalar, loadTypeDefs, type SubgraphDefinition } from '@storefront/kit';
+import { DateTimeScalar, dataDir, loadTypeDefs, serviceSecret, type SubgraphDefinition } from '@storefront/kit';
+import { checkoutResolvers } from './checkout.resolvers';
+import { Checkout } from './checkout.service';
 import { OrderItem } from './entities/order-item.entity';
 import { Order } from './entities/order.entity';
+import { checkoutEnvSchema } from './env';
 import { CreateOrders1732233600000 } from './migrations/1732233600000-create-orders.migration';
+import { IndexOrderStatus1732320000000 } from './migrations/1732320000000-index-order-status.migration';
 import { createOrderLoaders } from './order.loaders';
+import { startOrderReconciler } from './order-reconciler';
 import { resolvers, type OrdersContext } from './order.resolvers';
+import { ProductsClient } from './products.client';
 import { hasData, seed } from './seed';
 import { shippingResolvers } from './shipping.resolvers';
 
 /**
- * The orders subgraph: orders and their lines, each user's order history, and shipping estimates.
- * placeOrder/cancelOrder (the checkout saga with products) are declared in the SDL but not yet
- * resolved here; until then they answer with an error.
+ * The orders subgraph: orders and their lines, each user's order history, shipping estimates, and
+ * the checkout saga with products (placeOrder, cancelOrder).
+ *
+ * The saga needs the environment (products' URL, the service secret), which the kit hands only to
+ * the `routes` hook; that hook therefore builds it when the subgraph starts. One definition serves
+ * one running subgraph: start another with a fresh `createOrdersSubgraph()`.
  */
-export const ordersSubgraph: SubgraphDefinition<OrdersContext> = {
-  name: 'orders',
-  typeDefs: loadTypeDefs(join(__dirname, '..', 'src', 'schema.graphql')),
-  resolvers: { DateTime: DateTimeScalar, ...resolvers, ...shippingResolvers },
-  entities: [Order, OrderItem],
-  migrations: [CreateOrders1732233600000],
-  createContext: (base) => ({ ...base, loaders: createOrderLoaders(base.db) }),
-  seed,
-  hasData,
-};
+export function createOrdersSubgraph(): SubgraphDefinition<OrdersContext> {
+  let checkout: Checkout | undefined;
+  return {
+    name: 'orders',
+    typeDefs: loadTypeDefs(join(__dirname, '..', 'src', 'schema.graphql')),
+    resolvers: {
+      DateTime: DateTimeScalar,
+      ...resolvers,
+      ...shippingResolvers,
+      ...checkoutResolvers,
+    },
+    entities: [Order, OrderItem],
+    migrations: [CreateOrders1732233600000, IndexOrderStatus1732320000000],
+    createContext: (base) => {
+      if (!checkout) throw new Error('The orders subgraph was not started with startSubgraph');
+      return { ...base, loaders: createOrderLoaders(base.db), checkout };
+    },
+    seed,
+    hasData,
+    routes: ({ db, log, env }) => {
+      // `env` is the whole parsed environment of envSchema; the checkout part is read from it here.
+      const settings = checkoutEnvSchema.parse(env);
+      if (settings.ORDERS_CRASH_AFTER_RESERVE === '1' && env.NODE_ENV === 'production') {
+        throw new Error('ORDERS_CRASH_AFTER_RESERVE is a test switch and must not be set in production');
+      }
+      const products = new ProductsClient(
+        settings.PRODUCTS_SERVICE_URL,
+        serviceSecret(env, dataDir(env.DATA_DIR)),
+        settings.PRODUCTS_TIMEOUT_MS,
+      );
+      const checkoutOn = (source: typeof db) =>
+        new Checkout(source, products, log, {
+          crashAfterReserve: settings.ORDERS_CRASH_AFTER_RESERVE === '1',
+          // Long enough for the first call's saga (reserve and confirm, each with its timeout).
+          pendingWaitMs: 2 * settings.PRODUCTS_TIMEOUT_MS,
+          reconcileAfterMs: settings.RECONCILE_AFTER_SECONDS * 1000,
+        });
+      checkout = checkoutOn(db);
+      startOrderReconciler(db, log, settings.RECONCILE_INTERVAL_SECONDS * 1000, checkoutOn);
+      return {};
+    },
+  };
+}
+
+export const ordersSubgraph = createOrdersSubgraph();

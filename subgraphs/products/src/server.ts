@@ -1,19 +1,36 @@
 import { join } from 'node:path';
-import { DateTimeScalar, loadTypeDefs, type SubgraphDefinition } from '@storefront/kit';
+import { DateTimeScalar, dataDir, loadTypeDefs, serviceSecret, type SubgraphDefinition } from '@storefront/kit';
 import { Product } from './entities/product.entity';
+import { Reservation } from './entities/reservation.entity';
+import { reservationEnvSchema } from './env';
 import { CreateProducts1732233600000 } from './migrations/1732233600000-create-products.migration';
+import { CreateReservations1732320000000 } from './migrations/1732320000000-create-reservations.migration';
 import { createProductLoaders } from './product.loaders';
 import { resolvers, type ProductsContext } from './product.resolvers';
+import { reservationRoutes } from './reservation.routes';
+import { startReservationSweeper } from './reservation.sweeper';
 import { hasData, seed } from './seed';
 
-/** The products subgraph: the catalogue, its prices and stock. */
+/** The products subgraph: the catalogue, its prices and stock, and stock reservations for checkout. */
 export const productsSubgraph: SubgraphDefinition<ProductsContext> = {
   name: 'products',
   typeDefs: loadTypeDefs(join(__dirname, '..', 'src', 'schema.graphql')),
   resolvers: { DateTime: DateTimeScalar, ...resolvers },
-  entities: [Product],
-  migrations: [CreateProducts1732233600000],
+  entities: [Product, Reservation],
+  migrations: [CreateProducts1732233600000, CreateReservations1732320000000],
   createContext: (base) => ({ ...base, loaders: createProductLoaders(base.db) }),
   seed,
   hasData,
+  // The service API for the orders service (signed, beside /graphql) and its expiry sweeper.
+  // `env` is the whole parsed environment of envSchema; the reservation part is read from it here.
+  routes: ({ db, log, env }) => {
+    const settings = reservationEnvSchema.parse(env);
+    startReservationSweeper(db, log, settings.RESERVATION_SWEEP_SECONDS * 1000);
+    return reservationRoutes({
+      db,
+      secret: serviceSecret(env, dataDir(env.DATA_DIR)),
+      ttlSeconds: settings.RESERVATION_TTL_SECONDS,
+      bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    });
+  },
 };

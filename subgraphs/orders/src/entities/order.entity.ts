@@ -1,6 +1,10 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED' | 'FAILED';
+/**
+ * The stored status. CANCELLING is internal: a cancellation whose stock is not back in products
+ * yet (the reconciler finishes it); the API shows it as CONFIRMED until the stock is returned.
+ */
+export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLING' | 'CANCELLED' | 'FAILED';
 
 /**
  * Both composite indexes lead with buyerId, so they also serve every lookup by buyer; a separate
@@ -11,6 +15,8 @@ export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED' | 'FAILED';
 @Index('idx_orders_buyer_idempotency', ['buyerId', 'idempotencyKey'], { unique: true })
 // Serves User.orders: newest first per buyer, keyset on (createdAt, id), without a sort.
 @Index('idx_orders_buyer_created', ['buyerId', 'createdAt', 'id'])
+// Serves the reconciler: unfinished (PENDING, CANCELLING) orders by age, without a scan.
+@Index('idx_orders_status_updated', ['status', 'updatedAt'])
 export class Order {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
@@ -36,7 +42,10 @@ export class Order {
   @Column({ type: 'varchar', length: 64, nullable: true })
   reservationId: string | null;
 
-  /** Why a FAILED order failed, for the buyer (e.g. which product was out of stock). */
+  /**
+   * Why a FAILED order failed, as JSON `{ code, message, productId? }` (checkout.errors.ts), so a
+   * retry with the same idempotency key answers the same error.
+   */
   @Column({ type: 'varchar', length: 500, nullable: true })
   failureReason: string | null;
 

@@ -1,0 +1,112 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpError, SignatureVerifier, readBody, sendJson, type Route } from '@storefront/kit';
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import type { Reservation } from './entities/reservation.entity';
+import { ReservationError, confirm, release, reserve, returnStock } from './reservation.service';
+
+/** The services allowed to call this API. */
+const CALLERS = ['orders'];
+
+const orderId = z.string().min(1).max(36);
+const items = z
+  .array(z.object({ productId: z.string().min(1).max(36), quantity: z.number().int().min(1).max(1_000_000) }))
+  .min(1)
+  .max(100)
+  .refine((lines) => new Set(lines.map((line) => line.productId)).size === lines.length, 'each product may appear only once');
+
+const reserveRequest = z.object({ orderId, items });
+const orderRequest = z.object({ orderId });
+const returnRequest = z.object({ orderId, items: items.optional() });
+
+/** The wire form of a reservation. */
+export interface ReservationJson {
+  id: string;
+  orderId: string;
+  status: Reservation['status'];
+  expiresAt: string;
+  items: Reservation['items'];
+}
+
+const toJson = (reservation: Reservation): ReservationJson => ({
+  id: reservation.id,
+  orderId: reservation.orderId,
+  status: reservation.status,
+  expiresAt: reservation.expiresAt.toISOString(),
+  items: reservation.items,
+});
+
+const refusal = (message: string, code: string, extra: Record<string, unknown> = {}) => ({
+  errors: [{ message, extensions: { code, ...extra } }],
+});
+
+export interface ReservationRoutesOptions {
+  db: DataSource;
+  /** The shared service secret that signs calls between our services. */
+  secret: string;
+  /** How long a reservation holds its stock unless confirmed. */
+  ttlSeconds: number;
+  bodyLimitBytes: number;
+}
+
+/**
+ * The stock reservation API of the checkout saga: for the orders service only, never through the
+ * router. Every call must carry a valid HMAC signature of the orders service (401 otherwise), so
+ * neither a client nor another service can take or return stock. All calls are keyed by the
+ * caller's order id and are idempotent.
+ */
+export function reservationRoutes(options: ReservationRoutesOptions): Record<string, Route> {
+  const verifier = new SignatureVerifier(options.secret, CALLERS);
+
+  function handler<S extends z.ZodType>(
+    schema: S,
+    action: (request: z.infer<S>) => Promise<{ status: number; reservation: Reservation }>,
+  ): Route {
+    return async (req: IncomingMessage, res: ServerResponse, info) => {
+      const body = await readBody(req, options.bodyLimitBytes);
+      const verdict = verifier.verify({ method: req.method ?? 'POST', path: req.url ?? '/', body }, req.headers);
+      if (!verdict.ok) {
+        info.log.warn({ reason: verdict.reason, path: req.url }, 'refused an unsigned service call');
+        throw new HttpError(401, 'This endpoint only answers signed calls from our own services', 'UNAUTHENTICATED');
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(body);
+      } catch {
+        throw new HttpError(400, 'The request body is not valid JSON', 'BAD_REQUEST');
+      }
+      const parsed = schema.safeParse(json);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        sendJson(res, 400, refusal(`${issue.path.join('.') || 'body'}: ${issue.message}`, 'BAD_USER_INPUT'));
+        return;
+      }
+      try {
+        const { status, reservation } = await action(parsed.data);
+        sendJson(res, status, toJson(reservation));
+      } catch (error) {
+        if (!(error instanceof ReservationError)) throw error;
+        sendJson(res, error.status, refusal(error.message, error.code, error.productId ? { productId: error.productId } : {}));
+      }
+    };
+  }
+
+  return {
+    'POST /internal/reservations': handler(reserveRequest, async (request) => {
+      const { reservation, created } = await reserve(options.db, request.orderId, request.items, options.ttlSeconds);
+      return { status: created ? 201 : 200, reservation };
+    }),
+    'POST /internal/reservations/confirm': handler(orderRequest, async (request) => ({
+      status: 200,
+      reservation: await confirm(options.db, request.orderId),
+    })),
+    'POST /internal/reservations/release': handler(orderRequest, async (request) => ({
+      status: 200,
+      reservation: await release(options.db, request.orderId),
+    })),
+    'POST /internal/reservations/return': handler(returnRequest, async (request) => ({
+      status: 200,
+      reservation: await returnStock(options.db, request.orderId, request.items),
+    })),
+  };
+}
