@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { callerFromHeader, DomainError, type Caller, type Logger, type RequestInfo } from '@storefront/kit';
+import { clientAddress } from './client-address';
 
 /** Per-request state of the router. */
 export interface RouterContext {
@@ -10,18 +11,44 @@ export interface RouterContext {
   caller: Caller | null;
   /** The verified Authorization header, forwarded to subgraphs. */
   authorization?: string;
+  /** The end client's address, forwarded to subgraphs under the router's signature. */
+  clientAddress: string;
+}
+
+const callers = new WeakMap<IncomingMessage, Promise<Caller | null>>();
+
+/**
+ * The caller of a request from its token, verified once per request (the rate limiter and the
+ * context both ask). Rejects with a DomainError when a token is present but invalid.
+ */
+export function callerOf(req: IncomingMessage, publicKey: KeyObject): Promise<Caller | null> {
+  let caller = callers.get(req);
+  if (!caller) {
+    caller = callerFromHeader(publicKey, req.headers.authorization);
+    // Whoever asks first may not await it: keep an unawaited rejection from crashing the process.
+    caller.catch(() => undefined);
+    callers.set(req, caller);
+  }
+  return caller;
 }
 
 /**
  * Builds the context at the edge: a present but invalid token is refused outright with 401, rather
- * than silently treated as anonymous.
+ * than silently treated as anonymous. Identity comes only from the verified token; no header a
+ * client sends (x-user-id, x-storefront-client, …) is read.
  */
-export function contextBuilder(publicKey: KeyObject) {
+export function contextBuilder(publicKey: KeyObject, trustedProxyHops = 0) {
   return async (req: IncomingMessage, info: RequestInfo): Promise<RouterContext> => {
     const authorization = req.headers.authorization;
     try {
-      const caller = await callerFromHeader(publicKey, authorization);
-      return { requestId: info.requestId, log: info.log, caller, authorization: caller ? authorization : undefined };
+      const caller = await callerOf(req, publicKey);
+      return {
+        requestId: info.requestId,
+        log: info.log,
+        caller,
+        authorization: caller ? authorization : undefined,
+        clientAddress: clientAddress(req, trustedProxyHops),
+      };
     } catch (error) {
       if (error instanceof DomainError) {
         throw new GraphQLError(error.message, {

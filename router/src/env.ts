@@ -2,6 +2,7 @@ import { baseEnvSchema, portSchema } from '@storefront/kit';
 import { z } from 'zod';
 
 const url = z.url({ protocol: /^https?$/ });
+const count = z.coerce.number().int().min(0);
 
 /** The router's environment (see README). */
 export const envSchema = baseEnvSchema.extend({
@@ -21,6 +22,37 @@ export const envSchema = baseEnvSchema.extend({
   JWT_PUBLIC_KEY: z.string().optional(),
   /** Per-fetch timeout to a subgraph in milliseconds. @default 10000 */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** Shared secret that signs every subgraph request; a development secret under DATA_DIR outside production. */
+  SERVICE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Redis for state shared by router replicas: rate-limit counters and automatic persisted queries. @default in memory */
+  REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be redis://host:port (or rediss://)' }).optional(),
+  /**
+   * Proxies in front of the router whose `X-Forwarded-For` entries are trusted: the client address
+   * is the entry this many hops from the right. @default 0 (the connection's peer is the client)
+   */
+  TRUST_PROXY_HOPS: count.default(0),
+  /** Requests per client (user id from the token, else address) and window; 0 turns it off. @default 1000 in production, 0 elsewhere */
+  RATE_LIMIT_MAX: count.optional(),
+  /** The rate limit's window in milliseconds. @default 60000 */
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
+  /** `allow`: any operation, with automatic persisted queries; `enforce`: only operations in the manifest. @default allow */
+  PERSISTED_OPERATIONS: z.enum(['allow', 'enforce']).default('allow'),
+  /** The safelist for `enforce`. @default <project>/schema/persisted-operations.json */
+  PERSISTED_OPERATIONS_MANIFEST: z.string().optional(),
+  /** Operation limits, checked before planning; 0 turns one off. Field nesting depth. @default 15 */
+  MAX_DEPTH: count.default(15),
+  /** Aliased fields in an operation (fragments counted where spread). @default 30 */
+  MAX_ALIASES: count.default(30),
+  /** Fields at the root of an operation. @default 20 */
+  MAX_ROOT_FIELDS: count.default(20),
+  /** Directives used in an operation. @default 50 */
+  MAX_DIRECTIVES: count.default(50),
+  /** Lexical tokens in the operation text, counted before it is parsed. @default 5000 */
+  MAX_TOKENS: count.default(5000),
+  /** Estimated cost: objects the operation may return, lists counted at their `first`/`last` size. @default 10000 */
+  MAX_COST: count.default(10_000),
+  /** The size assumed for a list field without a `first`/`last` argument, when estimating cost. @default 10 */
+  COST_LIST_SIZE: z.coerce.number().int().positive().default(10),
 });
 
 export type RouterEnv = z.infer<typeof envSchema>;

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -6,14 +7,25 @@ import {
   createLogger,
   dataDir,
   developmentKeyPair,
-  maskError,
+  MemoryRateLimitStore,
   publicKeyFromPem,
+  RateLimiter,
+  serviceSecret,
   startHttpServer,
   type Logger,
   type RunningHttpServer,
 } from '@storefront/kit';
+import type { Redis } from 'ioredis';
 import { contextBuilder, type RouterContext } from './context';
+import { edgeChecks } from './edge';
 import { disableVendorTelemetry, subgraphUrlOverrides, type RouterEnv } from './env';
+import { errorLogging, formatRouterError } from './error-masking';
+import { graphiqlRoutes } from './graphiql';
+import { operationGuard, RulesBySchema } from './operation-guard';
+import type { OperationLimits } from './operation-limits';
+import { PersistedOperations } from './persisted-operations';
+import { clientRateLimit, RedisRateLimitStore } from './rate-limit';
+import { connectRedis, redisApqCache } from './redis';
 import { SubgraphClient } from './subgraph-client';
 import { defaultSupergraphPath, fileSupergraph } from './supergraph';
 
@@ -36,9 +48,27 @@ function verificationKey(env: RouterEnv) {
   return developmentKeyPair(dataDir(env.DATA_DIR)).publicKey;
 }
 
+export function operationLimits(env: RouterEnv): OperationLimits {
+  return {
+    depth: env.MAX_DEPTH,
+    aliases: env.MAX_ALIASES,
+    rootFields: env.MAX_ROOT_FIELDS,
+    directives: env.MAX_DIRECTIVES,
+    tokens: env.MAX_TOKENS,
+    cost: env.MAX_COST,
+    listSize: env.COST_LIST_SIZE,
+  };
+}
+
+/** The committed manifest of `schema/operations/`, used when PERSISTED_OPERATIONS_MANIFEST is unset. */
+const defaultManifestPath = () => join(dataDir(), '..', 'schema', 'persisted-operations.json');
+
 /**
  * The router: `@apollo/gateway` on a static supergraph file (no run-time introspection), behind
  * the kit's HTTP front. Subgraph URLs come from the supergraph unless `<NAME>_URL` overrides them.
+ * The pipeline, in order: HTTP edge (body limit, CORS, request id, rate limit, token limit,
+ * safelist) → token → Apollo parse and validation → operation guard (limits, authorization) →
+ * gateway plan and signed fetches → masked errors.
  */
 export async function startRouter(
   env: RouterEnv,
@@ -49,12 +79,28 @@ export async function startRouter(
   const production = env.NODE_ENV === 'production';
   const supergraphPath = env.SUPERGRAPH_PATH ?? defaultSupergraphPath();
   const publicKey = verificationKey(env);
+  const secret = serviceSecret(env, dataDir(env.DATA_DIR));
+  const limits = operationLimits(env);
+  const persisted =
+    env.PERSISTED_OPERATIONS === 'enforce' ? PersistedOperations.load(env.PERSISTED_OPERATIONS_MANIFEST ?? defaultManifestPath()) : undefined;
+  const origins = corsOrigins(env);
+  if (production && origins === '*') log.warn('CORS_ORIGINS=* in production: any website may call this API from a browser');
+
+  let redis: Redis | undefined;
+  if (env.REDIS_URL) redis = await connectRedis(env.REDIS_URL, log);
+  const limiter = new RateLimiter(redis ? new RedisRateLimitStore(redis, log) : new MemoryRateLimitStore(), {
+    limit: env.RATE_LIMIT_MAX ?? (production ? 1000 : 0),
+    windowMs: env.RATE_LIMIT_WINDOW_MS,
+    prefix: 'client',
+  });
+
+  const rules = new RulesBySchema();
   const gateway = new ApolloGateway({
     supergraphSdl: fileSupergraph({ path: supergraphPath, log, pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS }),
     buildService: ({ name, url }) => {
       const target = urlOverrides[name] ?? url;
       if (!target) throw new Error(`Subgraph ${name} has no URL: set ${name.toUpperCase()}_URL`);
-      return new SubgraphClient({ name, url: target, timeoutMs: env.SUBGRAPH_TIMEOUT_MS });
+      return new SubgraphClient({ name, url: target, timeoutMs: env.SUBGRAPH_TIMEOUT_MS, serviceSecret: secret });
     },
     logger: {
       debug: (m: unknown) => log.debug({ gateway: m }),
@@ -63,6 +109,8 @@ export async function startRouter(
       error: (m: unknown) => log.error({ gateway: m }),
     },
   });
+  // Registered before the first load, so the rules of every supergraph served are known.
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => rules.update(apiSchema, coreSupergraphSdl));
   const apollo = new ApolloServer<RouterContext>({
     gateway,
     csrfPrevention: true,
@@ -70,8 +118,13 @@ export async function startRouter(
     includeStacktraceInErrorResponses: false,
     // runService owns SIGTERM: it drains the HTTP server first, then stops Apollo and the pool.
     stopOnTerminationSignals: false,
-    formatError: (formatted) => maskError(formatted),
+    formatError: (formatted) => formatRouterError(formatted),
+    // A backstop for texts that skip the edge's token count (APQ bodies registered earlier).
+    parseOptions: limits.tokens > 0 ? { maxTokens: limits.tokens } : {},
+    persistedQueries: persisted ? { cache: persisted.apqCache() } : redis ? { cache: redisApqCache(redis) } : undefined,
     plugins: [
+      operationGuard(limits, rules),
+      errorLogging,
       production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
@@ -82,14 +135,33 @@ export async function startRouter(
     {
       log,
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
-      corsOrigins: corsOrigins(env),
-      graphql: { server: apollo, context: contextBuilder(publicKey) },
+      corsOrigins: origins,
+      graphql: {
+        server: apollo,
+        context: contextBuilder(publicKey, env.TRUST_PROXY_HOPS),
+        preflight: edgeChecks({
+          rateLimit: clientRateLimit({ limiter, publicKey, trustedProxyHops: env.TRUST_PROXY_HOPS }),
+          maxTokens: limits.tokens,
+          persisted,
+        }),
+      },
       // Started means the gateway has loaded and validated the supergraph and can plan queries.
       ready: () => true,
+      // GraphiQL from our own node_modules: exploring offline, outside production only.
+      routes: production ? undefined : graphiqlRoutes(),
     },
     env.PORT,
   );
-  log.info({ port: http.port, supergraph: supergraphPath, overrides: urlOverrides }, 'router ready');
+  log.info(
+    {
+      port: http.port,
+      supergraph: supergraphPath,
+      overrides: urlOverrides,
+      persistedOperations: persisted ? `enforce (${persisted.size} operations)` : 'allow (APQ)',
+      rateLimit: limiter.enabled ? `${limiter.options.limit} per ${limiter.options.windowMs} ms${redis ? ' (redis)' : ' (memory)'}` : 'off',
+    },
+    'router ready',
+  );
   return {
     url: `${http.url}/graphql`,
     port: http.port,
@@ -97,6 +169,7 @@ export async function startRouter(
     async close() {
       await http.close(env.SHUTDOWN_GRACE_SECONDS * 1000);
       await apollo.stop();
+      await redis?.quit().catch(() => redis?.disconnect());
     },
   };
 }

@@ -1,4 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { SIGNATURE_HEADERS, signRequest } from '@storefront/kit';
 import { GraphQLError } from 'graphql';
 import type { RouterContext } from './context';
 
@@ -20,19 +21,44 @@ export interface SubgraphClientOptions {
   name: string;
   url: string;
   timeoutMs: number;
+  /** Shared secret that signs every request, so subgraphs can refuse anyone but the router. */
+  serviceSecret: string;
+}
+
+type FetchInit = Omit<RequestInit, 'headers' | 'body'> & { headers?: Record<string, string>; body?: string };
+
+/**
+ * Signs a request on the exact bytes that leave, after the data source serialized the body: an
+ * HMAC over method, path, body, the caller's token and the forwarded client address.
+ */
+function signed(secret: string, input: string, init: FetchInit): FetchInit {
+  const headers = { ...init.headers };
+  const target = new URL(input);
+  Object.assign(
+    headers,
+    signRequest(secret, 'router', {
+      method: init.method ?? 'POST',
+      path: `${target.pathname}${target.search}`,
+      body: init.body ?? '',
+      authorization: headers.authorization,
+      client: headers[SIGNATURE_HEADERS.client],
+    }),
+  );
+  return { ...init, headers };
 }
 
 /**
  * How the router talks to one subgraph: Node's built-in fetch (undici, pooled keep-alive
- * connections) with a per-fetch timeout, forwarding the caller's token and the request id.
+ * connections) with a per-fetch timeout, forwarding the caller's token, the request id and the
+ * client's address, each request signed with the service secret.
  */
 export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
   constructor(options: SubgraphClientOptions) {
     super({
       url: options.url,
-      fetcher: (async (input: string, init: RequestInit) => {
+      fetcher: (async (input: string, init: FetchInit) => {
         try {
-          return await fetch(input, { ...init, signal: AbortSignal.timeout(options.timeoutMs) });
+          return await fetch(input, { ...signed(options.serviceSecret, input, init), signal: AbortSignal.timeout(options.timeoutMs) });
         } catch (error) {
           // The client learns which service failed (the gateway adds serviceName and the
           // DOWNSTREAM_SERVICE_ERROR code), never its address: the cause stays in the log.
@@ -50,5 +76,6 @@ export class SubgraphClient extends RemoteGraphQLDataSource<RouterContext> {
     // The token was verified at the edge; subgraphs verify it again with the public key, so a
     // forged identity header can never stand in for it.
     if (context.authorization) headers.set('authorization', context.authorization);
+    if (context.clientAddress) headers.set(SIGNATURE_HEADERS.client, context.clientAddress);
   }
 }

@@ -20,6 +20,17 @@ export function readSupergraph(path: string): string {
   }
 }
 
+/** The `@link` features this router enforces itself (see authorization.ts). */
+const ENFORCED_SECURITY_LINK = /(@link\(\s*url:\s*"https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes|policy)\/v[0-9.]+"[^)]*?),\s*for:\s*SECURITY/g;
+
+/**
+ * The supergraph as `@apollo/gateway` accepts it. The gateway refuses any `@link(…, for: SECURITY)`
+ * feature it does not implement, and it implements none; this router enforces `@authenticated`,
+ * `@requiresScopes` and `@policy` itself, from the directives that stay in the SDL, so only their
+ * links lose `for: SECURITY`. Any other security feature is still refused by the gateway.
+ */
+export const supergraphForGateway = (sdl: string): string => sdl.replace(ENFORCED_SECURITY_LINK, '$1');
+
 export interface FileSupergraphOptions {
   path: string;
   log: Logger;
@@ -49,7 +60,7 @@ export function fileSupergraph(options: FileSupergraphOptions): SupergraphManage
         }
         if (next === current) return;
         try {
-          update(next);
+          update(supergraphForGateway(next));
           current = next;
           options.onLoaded?.(next);
           options.log.info({ path: options.path }, 'supergraph reloaded');
@@ -62,7 +73,7 @@ export function fileSupergraph(options: FileSupergraphOptions): SupergraphManage
       };
       watchFile(options.path, { interval: options.pollIntervalMs ?? 1000, persistent: false }, check);
       options.onLoaded?.(current);
-      return { supergraphSdl: current, cleanup: async () => unwatchFile(options.path, check) };
+      return { supergraphSdl: supergraphForGateway(current), cleanup: async () => unwatchFile(options.path, check) };
     },
   };
 }

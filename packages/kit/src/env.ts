@@ -27,6 +27,11 @@ export function parseEnv<S extends z.ZodObject>(
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+/** `true`/`false` (or `1`/`0`) from the environment; zod's coerce would read "false" as true. */
+export const booleanSchema = z
+  .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+  .transform((value) => value === 'true' || value === '1');
+
 /** Variables every deployable accepts. */
 export const baseEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -52,6 +57,11 @@ export function subgraphEnvSchema(defaultPort: number) {
     JWT_PUBLIC_KEY: z.string().optional(),
     /** Shared secret that signs calls between our services; a development secret is used when unset outside production. */
     SERVICE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    /**
+     * Refuse (401) every call without a valid service signature, as production always does; set
+     * `true` to get the production behaviour elsewhere. @default false (true when NODE_ENV=production)
+     */
+    REQUIRE_SERVICE_SIGNATURE: booleanSchema.optional(),
   });
 }
 

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  | 'RATE_LIMITED'
   | 'INTERNAL_SERVER_ERROR';
 
 /** Base of the domain errors: a message for the client and a contract code. */
@@ -46,12 +47,23 @@ export class ConflictError extends DomainError {
   }
 }
 
+/**
+ * Too many attempts from one client or on one account; `retryAfterSeconds` says when to try again.
+ * (An addition to the contract's codes: none of them means "slow down".)
+ */
+export class RateLimitedError extends DomainError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message, 'RATE_LIMITED', { retryAfterSeconds });
+  }
+}
+
 const PUBLIC_CODES = new Set([
   'BAD_USER_INPUT',
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
+  'RATE_LIMITED',
   'GRAPHQL_VALIDATION_FAILED',
   'GRAPHQL_PARSE_FAILED',
   'PERSISTED_QUERY_NOT_FOUND',

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from './logger';
@@ -8,6 +8,23 @@ import type { Logger } from './logger';
 export interface RequestInfo {
   requestId: string;
   log: Logger;
+  /**
+   * The end client's address: the connection's peer, unless a `guard` established a better one
+   * (e.g. the address a signed call from the router vouches for).
+   */
+  clientAddress: string;
+  /** The service that signed this request, when a `guard` verified a signature. */
+  service?: string;
+}
+
+/** A GraphQL request as it reached the HTTP front, before Apollo Server sees it. */
+export interface GraphQLHttpRequest {
+  method: string;
+  headers: IncomingHttpHeaders;
+  /** The query string, e.g. `?query=…` of a GET. */
+  search: string;
+  /** The parsed JSON body of a POST, or undefined. */
+  body: unknown;
 }
 
 export type Route = (req: IncomingMessage, res: ServerResponse, info: RequestInfo) => Promise<void> | void;
@@ -15,6 +32,8 @@ export type Route = (req: IncomingMessage, res: ServerResponse, info: RequestInf
 export interface GraphQLEndpoint<TContext extends BaseContext> {
   server: ApolloServer<TContext>;
   context: (req: IncomingMessage, info: RequestInfo) => Promise<TContext>;
+  /** Runs before Apollo Server sees the request (rate limits, safelists); throw HttpError to refuse it. */
+  preflight?: (request: GraphQLHttpRequest, req: IncomingMessage, info: RequestInfo) => Promise<void> | void;
 }
 
 export interface HttpServerOptions<TContext extends BaseContext> {
@@ -28,7 +47,16 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   ready: () => Promise<boolean> | boolean;
   /** Allowed browser origins, or `*`; omit to send no CORS headers (server-to-server). */
   corsOrigins?: string[] | '*';
+  /**
+   * Checks every request except the probes (`/health`, `/ready`, `/metrics`) before it is routed,
+   * with its body already read (routes and GraphQL get the same body from `readBody`). Throw
+   * HttpError to refuse; set `info.clientAddress`/`info.service` to pass on what it proved.
+   */
+  guard?: (req: IncomingMessage, body: string, info: RequestInfo) => Promise<void> | void;
 }
+
+/** Paths a guard never sees: orchestrators and scrapers call them without credentials. */
+export const OPEN_PATHS: readonly string[] = ['/health', '/ready', '/metrics'];
 
 export interface RunningHttpServer {
   server: Server;
@@ -46,6 +74,7 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly code: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -57,7 +86,22 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
+const bodies = new WeakMap<IncomingMessage, Promise<string>>();
+
+/**
+ * The request body as text, refused with 413 over `limit`. Read once per request and remembered,
+ * so a guard, the GraphQL endpoint and a route can all ask for it.
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  let body = bodies.get(req);
+  if (!body) {
+    body = readStream(req, limit);
+    bodies.set(req, body);
+  }
+  return body;
+}
+
+function readStream(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length']);
   if (declared > limit) return Promise.reject(new HttpError(413, `Request body exceeds ${limit} bytes`, 'PAYLOAD_TOO_LARGE'));
   return new Promise((resolve, reject) => {
@@ -77,10 +121,11 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
-function applyCors(req: IncomingMessage, res: ServerResponse, origins: string[] | '*' | undefined): void {
+/** Sets the CORS headers for an allowed origin; false when the request comes from a disallowed one. */
+function applyCors(req: IncomingMessage, res: ServerResponse, origins: string[] | '*' | undefined): boolean {
   const origin = req.headers.origin;
-  if (!origins || !origin) return;
-  if (origins !== '*' && !origins.includes(origin)) return;
+  if (!origin) return true;
+  if (!origins || (origins !== '*' && !origins.includes(origin))) return false;
   res.setHeader('access-control-allow-origin', origins === '*' ? '*' : origin);
   res.setHeader('vary', 'Origin');
   res.setHeader('access-control-allow-credentials', origins === '*' ? 'false' : 'true');
@@ -90,6 +135,7 @@ function applyCors(req: IncomingMessage, res: ServerResponse, origins: string[] 
   );
   res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
   res.setHeader('access-control-max-age', '600');
+  return true;
 }
 
 async function handleGraphQL<TContext extends BaseContext>(
@@ -108,6 +154,7 @@ async function handleGraphQL<TContext extends BaseContext>(
       throw new HttpError(400, 'The request body is not valid JSON', 'BAD_REQUEST');
     }
   }
+  await endpoint.preflight?.({ method: req.method ?? 'GET', headers: req.headers, search: new URL(req.url ?? '/', 'http://localhost').search, body }, req, info);
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -154,15 +201,22 @@ export async function startHttpServer<TContext extends BaseContext>(
     inFlight += 1;
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const info: RequestInfo = { requestId, log: options.log.child({ requestId }) };
+    const info: RequestInfo = { requestId, log: options.log.child({ requestId }), clientAddress: req.socket.remoteAddress ?? 'unknown' };
     res.setHeader('x-request-id', requestId);
     if (draining) res.setHeader('connection', 'close');
     try {
-      applyCors(req, res, options.corsOrigins);
+      const corsAllowed = applyCors(req, res, options.corsOrigins);
       const path = (req.url ?? '/').split('?')[0]!;
       if (req.method === 'OPTIONS') {
-        res.writeHead(204).end();
-      } else if (path === '/graphql' || path === '/') {
+        // A preflight from an origin not on the list is refused outright, so the browser stops there.
+        res.writeHead(corsAllowed ? 204 : 403).end();
+        return;
+      }
+      if (options.guard && !OPEN_PATHS.includes(path)) {
+        const body = req.method === 'GET' || req.method === 'HEAD' ? '' : await readBody(req, bodyLimit);
+        await options.guard(req, body, info);
+      }
+      if (path === '/graphql' || path === '/') {
         await handleGraphQL(req, res, info, options.graphql, bodyLimit);
       } else if (routes[`${req.method} ${path}`] || (req.method === 'GET' && routes[path])) {
         await (routes[`${req.method} ${path}`] ?? routes[path])!(req, res, info);
@@ -171,7 +225,10 @@ export async function startHttpServer<TContext extends BaseContext>(
       }
     } catch (error) {
       if (error instanceof HttpError) {
-        if (!res.headersSent) sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] });
+        if (!res.headersSent) {
+          for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+          sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] });
+        }
       } else {
         info.log.error({ err: error }, 'request failed');
         if (!res.headersSent) {

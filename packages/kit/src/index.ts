@@ -13,3 +13,4 @@ export * from './seed-plan';
 export * from './subgraph';
 export * from './validate';
 export * from './service-auth';
+export * from './rate-limit';

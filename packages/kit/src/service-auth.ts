@@ -4,8 +4,8 @@ import { join } from 'node:path';
 
 /**
  * Request signatures between our own services (router → subgraph, orders → products). An HMAC over
- * the method, path, body, the caller's Authorization header, a timestamp and a nonce, with a
- * secret only the services share: a client can neither forge a call nor change one in flight,
+ * the method, path, body, the caller's Authorization header, the end client's address, a timestamp
+ * and a nonce, with a secret only the services share: a client can neither forge a call nor change one in flight,
  * and a captured call cannot be replayed (the timestamp window bounds it, the nonce cache within it).
  */
 export const SIGNATURE_HEADERS = {
@@ -13,6 +13,8 @@ export const SIGNATURE_HEADERS = {
   timestamp: 'x-storefront-timestamp',
   nonce: 'x-storefront-nonce',
   service: 'x-storefront-service',
+  /** The end client's address as the signing service saw it; trusted only under a valid signature. */
+  client: 'x-storefront-client',
 } as const;
 
 /** How far a signature's timestamp may be from now. @default 60 s */
@@ -24,11 +26,13 @@ export interface SignableRequest {
   path: string;
   body: string;
   authorization?: string;
+  /** The end client's address, forwarded by the signing service (e.g. for log-in rate limits). */
+  client?: string;
 }
 
 function canonical(request: SignableRequest, service: string, timestamp: string, nonce: string): string {
   const bodyHash = createHash('sha256').update(request.body).digest('hex');
-  return [timestamp, nonce, service, request.method.toUpperCase(), request.path, request.authorization ?? '', bodyHash].join('\n');
+  return [timestamp, nonce, service, request.method.toUpperCase(), request.path, request.authorization ?? '', request.client ?? '', bodyHash].join('\n');
 }
 
 /** Headers that prove `service` sent this request. */
@@ -41,10 +45,12 @@ export function signRequest(secret: string, service: string, request: SignableRe
     [SIGNATURE_HEADERS.timestamp]: timestamp,
     [SIGNATURE_HEADERS.nonce]: nonce,
     [SIGNATURE_HEADERS.service]: service,
+    ...(request.client ? { [SIGNATURE_HEADERS.client]: request.client } : {}),
   };
 }
 
-export type VerifyResult = { ok: true; service: string } | { ok: false; reason: string };
+/** On success, the signing service and the client address it vouched for (if any). */
+export type VerifyResult = { ok: true; service: string; client?: string } | { ok: false; reason: string };
 
 /**
  * Checks a signed request. `seen` remembers nonces inside the window so a replay is refused;
@@ -59,6 +65,7 @@ export class SignatureVerifier {
     private readonly windowMs = SIGNATURE_WINDOW_MS,
   ) {}
 
+  /** `request.client` is ignored: the forwarded address is read from its header and must be signed. */
   verify(request: SignableRequest, headers: Record<string, string | string[] | undefined>, now = Date.now()): VerifyResult {
     const header = (name: string) => {
       const value = headers[name];
@@ -68,18 +75,19 @@ export class SignatureVerifier {
     const timestamp = header(SIGNATURE_HEADERS.timestamp);
     const nonce = header(SIGNATURE_HEADERS.nonce);
     const service = header(SIGNATURE_HEADERS.service);
+    const client = header(SIGNATURE_HEADERS.client);
     if (!signature || !timestamp || !nonce || !service) return { ok: false, reason: 'missing signature' };
     if (!this.allowed.includes(service)) return { ok: false, reason: `service ${service} may not call` };
     const at = Number(timestamp);
     if (!Number.isFinite(at) || Math.abs(now - at) > this.windowMs) return { ok: false, reason: 'signature expired' };
-    const expected = `v1=${createHmac('sha256', this.secret).update(canonical(request, service, timestamp, nonce)).digest('base64url')}`;
+    const expected = `v1=${createHmac('sha256', this.secret).update(canonical({ ...request, client }, service, timestamp, nonce)).digest('base64url')}`;
     const a = Buffer.from(signature);
     const b = Buffer.from(expected);
     if (a.length !== b.length || !timingSafeEqual(a, b)) return { ok: false, reason: 'bad signature' };
     this.forgetOld(now);
     if (this.seen.has(nonce)) return { ok: false, reason: 'replayed signature' };
     this.seen.set(nonce, at);
-    return { ok: true, service };
+    return { ok: true, service, client };
   }
 
   private forgetOld(now: number): void {

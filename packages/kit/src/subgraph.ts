@@ -15,9 +15,10 @@ import { dataDir } from './data-dir';
 import { openDatabase, type Database } from './database';
 import { type SubgraphEnv } from './env';
 import { DomainError, maskError } from './errors';
-import { startHttpServer, type RequestInfo, type Route, type RunningHttpServer } from './http-server';
+import { HttpError, startHttpServer, type RequestInfo, type Route, type RunningHttpServer } from './http-server';
 import { createLogger, type Logger } from './logger';
 import { SEED_PLANS, type SeedPlan } from './seed-plan';
+import { serviceSecret, SignatureVerifier } from './service-auth';
 
 /** What every subgraph resolver sees; a subgraph extends it with its loaders. */
 export interface BaseContext {
@@ -25,6 +26,8 @@ export interface BaseContext {
   requestId: string;
   log: Logger;
   db: DataSource;
+  /** The end client's address: forwarded by the router under its signature, else the connection's peer. */
+  clientAddress: string;
 }
 
 export interface SubgraphDefinition<TContext extends BaseContext> {
@@ -95,6 +98,38 @@ function verificationKey(env: SubgraphEnv): KeyObject {
   return developmentKeyPair(dataDir(env.DATA_DIR)).publicKey;
 }
 
+/** The services that hold the shared secret and so may sign calls to a subgraph. */
+export const SERVICE_NAMES: readonly string[] = ['router', 'users', 'products', 'reviews', 'orders'];
+
+/** True when unsigned calls are refused: always in production, elsewhere when asked. */
+export const requiresServiceSignature = (env: SubgraphEnv): boolean =>
+  env.NODE_ENV === 'production' || env.REQUIRE_SERVICE_SIGNATURE === true;
+
+/**
+ * The HTTP guard that lets only our own services in: a valid signature (right secret, fresh
+ * timestamp, unseen nonce, unaltered method, path, body, Authorization and forwarded client
+ * address) or, when signatures are required, 401. Outside production an unsigned call is served
+ * but its forwarded headers are ignored, so nothing a client sends stands in for the router.
+ */
+export function serviceSignatureGuard(env: SubgraphEnv, secret: string) {
+  const enforce = requiresServiceSignature(env);
+  const verifier = new SignatureVerifier(secret, SERVICE_NAMES);
+  return (req: IncomingMessage, body: string, info: RequestInfo): void => {
+    const result = verifier.verify(
+      { method: req.method ?? 'GET', path: req.url ?? '/', body, authorization: req.headers.authorization },
+      req.headers,
+    );
+    if (result.ok) {
+      info.service = result.service;
+      if (result.client) info.clientAddress = result.client;
+      return;
+    }
+    if (!enforce) return;
+    info.log.warn({ reason: result.reason, path: req.url, peer: info.clientAddress }, 'refused a call without a valid service signature');
+    throw new HttpError(401, 'This service only accepts calls signed by the router or another of our services', 'UNAUTHENTICATED');
+  };
+}
+
 /**
  * Opens the subgraph's database (migrating it), seeds it if asked and empty, and serves it.
  * Pure of `process`: tests start subgraphs with it on port 0.
@@ -105,6 +140,8 @@ export async function startSubgraph<TContext extends BaseContext>(
   log: Logger = createLogger(definition.name, env.LOG_LEVEL),
 ): Promise<RunningSubgraph> {
   const publicKey = verificationKey(env);
+  // Resolved before the database opens, so a production start without SERVICE_SECRET fails fast.
+  const guard = serviceSignatureGuard(env, serviceSecret(env, dataDir(env.DATA_DIR)));
   const database = await openDatabase({
     url: env.DATABASE_URL,
     name: definition.name,
@@ -133,9 +170,11 @@ export async function startSubgraph<TContext extends BaseContext>(
               requestId: info.requestId,
               log: info.log,
               db: database.dataSource,
+              clientAddress: info.clientAddress,
             }),
         },
         ready: () => database.ping(),
+        guard,
         routes: definition.routes?.({ db: database.dataSource, log, env }),
       },
       env.PORT,

@@ -21,6 +21,12 @@ export const envSchema = subgraphEnvSchema(4001)
       .optional(),
     /** Lifetime of issued tokens, in seconds. @default 3600 */
     JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(3600),
+    /** Failed log-ins allowed per email address in LOGIN_WINDOW_SECONDS. @default 5 */
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
+    /** Failed log-ins allowed per client address (any emails) in LOGIN_WINDOW_SECONDS. @default 50 */
+    LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().positive().default(50),
+    /** The log-in limits' window. @default 900 */
+    LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
   })
   .refine((env) => env.NODE_ENV !== 'production' || Boolean(env.JWT_PRIVATE_KEY), {
     path: ['JWT_PRIVATE_KEY'],

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DateTimeScalar, loadTypeDefs, signToken, type SubgraphDefinition } from '@storefront/kit';
 import { User } from './entities/user.entity';
 import { CreateUsers1732233600000 } from './migrations/1732233600000-create-users.migration';
+import { LoginThrottle, type LoginThrottleOptions } from './login-throttle';
 import { hasData, seed } from './seed';
 import { createUserLoaders } from './user.loaders';
 import { createUserResolvers, type UsersContext } from './user.resolvers';
@@ -12,6 +13,8 @@ export interface UsersSubgraphOptions {
   signingKey: KeyObject;
   /** Lifetime of those tokens. */
   tokenTtlSeconds: number;
+  /** Log-in rate limits (per account and per client address). @default DEFAULT_LOGIN_THROTTLE */
+  loginThrottle?: LoginThrottleOptions;
 }
 
 /** The users subgraph: accounts, credentials, and the tokens every other service trusts. */
@@ -21,7 +24,8 @@ export function createUsersSubgraph(options: UsersSubgraphOptions): SubgraphDefi
   return {
     name: 'users',
     typeDefs: loadTypeDefs(join(__dirname, '..', 'src', 'schema.graphql')),
-    resolvers: { DateTime: DateTimeScalar, ...createUserResolvers(issueToken) },
+    // One throttle per service instance: its counters outlive requests.
+    resolvers: { DateTime: DateTimeScalar, ...createUserResolvers(issueToken, new LoginThrottle(options.loginThrottle)) },
     entities: [User],
     migrations: [CreateUsers1732233600000],
     createContext: (base) => ({ ...base, loaders: createUserLoaders(base.db), signedIn: new Set<string>() }),

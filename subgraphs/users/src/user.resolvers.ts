@@ -10,6 +10,7 @@ import {
 } from '@storefront/kit';
 import { z } from 'zod';
 import type { User } from './entities/user.entity';
+import { LoginThrottle } from './login-throttle';
 import type { UserLoaders } from './user.loaders';
 import { authenticate, createUser } from './user.service';
 
@@ -51,7 +52,7 @@ async function found(user: Promise<User | null>, id: string): Promise<User> {
   return row;
 }
 
-export function createUserResolvers(issueToken: IssueToken): GraphQLResolverMap<UsersContext> {
+export function createUserResolvers(issueToken: IssueToken, throttle = new LoginThrottle()): GraphQLResolverMap<UsersContext> {
   const signIn = async (user: User, ctx: UsersContext) => {
     ctx.signedIn.add(user.id);
     return { token: await issueToken(user), user };
@@ -75,8 +76,10 @@ export function createUserResolvers(issueToken: IssueToken): GraphQLResolverMap<
       },
       logIn: async (_: unknown, args: { email: string; password: string }, ctx: UsersContext) => {
         const { email, password } = validateInput(logInInput, args);
+        await throttle.attempt(email, ctx.clientAddress);
         const user = await authenticate(ctx.db, email, password);
         if (!user) throw new UnauthenticatedError(INVALID_CREDENTIALS);
+        await throttle.succeeded(email, ctx.clientAddress);
         return signIn(user, ctx);
       },
     },

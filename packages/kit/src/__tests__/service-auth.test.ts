@@ -20,6 +20,17 @@ describe('service request signatures', () => {
     expect(verifier.verify(received, sign()).ok).toBe(false);
   });
 
+  it('vouches for the forwarded client address only when it was signed with the request', () => {
+    const verifier = new SignatureVerifier('s3cret', ['router']);
+    const headers = signRequest('s3cret', 'router', { ...request, client: '203.0.113.7' });
+    expect(headers['x-storefront-client']).toBe('203.0.113.7');
+    expect(verifier.verify(request, headers)).toEqual({ ok: true, service: 'router', client: '203.0.113.7' });
+    const swapped = { ...signRequest('s3cret', 'router', { ...request, client: '203.0.113.7' }), 'x-storefront-client': '198.51.100.1' };
+    expect(verifier.verify(request, swapped)).toEqual({ ok: false, reason: 'bad signature' });
+    const added = { ...signRequest('s3cret', 'router', request), 'x-storefront-client': '198.51.100.1' };
+    expect(verifier.verify(request, added)).toEqual({ ok: false, reason: 'bad signature' });
+  });
+
   it('refuses the same signed request a second time (replay)', () => {
     const verifier = new SignatureVerifier('s3cret', ['router']);
     const headers = signRequest('s3cret', 'router', request);

@@ -1,0 +1,28 @@
+import type { IncomingMessage } from 'node:http';
+import type { GraphQLHttpRequest } from '@storefront/kit';
+import { tokenLimit } from './operation-limits';
+import { operationText, safelist, type PersistedOperations } from './persisted-operations';
+
+export interface EdgeChecks {
+  /** The per-client rate limit. */
+  rateLimit: (req: IncomingMessage) => Promise<void>;
+  /** Most lexical tokens an operation may have (0: no limit). */
+  maxTokens: number;
+  /** The safelist, in `PERSISTED_OPERATIONS=enforce` mode. */
+  persisted?: PersistedOperations;
+}
+
+/**
+ * What the router refuses before Apollo Server parses anything, cheapest first: a client over its
+ * rate (429 RATE_LIMITED), an operation text over the token limit (400), an operation outside the
+ * safelist (400 PERSISTED_QUERY_NOT_FOUND).
+ */
+export function edgeChecks(checks: EdgeChecks) {
+  const tokens = tokenLimit(checks.maxTokens);
+  const allowed = checks.persisted ? safelist(checks.persisted) : undefined;
+  return async (request: GraphQLHttpRequest, req: IncomingMessage): Promise<void> => {
+    await checks.rateLimit(req);
+    tokens(operationText(request));
+    allowed?.(request);
+  };
+}

@@ -1,0 +1,73 @@
+import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
+import type { GraphQLSchema, DocumentNode, OperationDefinitionNode } from 'graphql';
+import { getOperationAST } from 'graphql';
+import { AuthorizationRules, filterOperation, filteredQueryHash, restoreDenied } from './authorization';
+import type { RouterContext } from './context';
+import { limitError, measureOperation, type OperationLimits } from './operation-limits';
+
+/** Apollo Server lets plugins replace the operation before execution; its types say readonly. */
+type Mutable = { document: DocumentNode; operation: OperationDefinitionNode | undefined; queryHash: string };
+
+/**
+ * The authorization rules of each API schema the gateway has served, so a request always uses the
+ * rules of the supergraph it was validated against, across hot reloads.
+ */
+export class RulesBySchema {
+  private readonly rules = new WeakMap<GraphQLSchema, AuthorizationRules>();
+  private latest: AuthorizationRules | undefined;
+
+  update(apiSchema: GraphQLSchema, supergraphSdl: string): void {
+    const rules = AuthorizationRules.fromSupergraph(supergraphSdl);
+    this.rules.set(apiSchema, rules);
+    this.latest = rules;
+  }
+
+  for(schema: GraphQLSchema): AuthorizationRules | undefined {
+    return this.rules.get(schema) ?? this.latest;
+  }
+}
+
+/**
+ * The operation guard, after validation and before the gateway plans: operation limits (refused
+ * with 400 GRAPHQL_VALIDATION_FAILED), then `@authenticated`/`@requiresScopes` (fields the caller
+ * may not read are removed, then restored as null with their errors in the response).
+ */
+export function operationGuard(limits: OperationLimits, rules: RulesBySchema): ApolloServerPlugin<RouterContext> {
+  return {
+    async requestDidStart() {
+      let filtered: { original: DocumentNode; operation: OperationDefinitionNode; rules: AuthorizationRules } | undefined;
+      return {
+        async didResolveOperation(requestContext: GraphQLRequestContextDidResolveOperation<RouterContext>) {
+          const { schema, document, operation, request, contextValue } = requestContext;
+          // No such operation in the document: execution reports it, and nothing will run.
+          if (!operation) return;
+          const exceeded = limitError(measureOperation(schema, document, operation, request.variables, limits.listSize), limits);
+          if (exceeded) throw exceeded;
+          const current = rules.for(schema);
+          if (!current || current.empty) return;
+          const result = filterOperation(schema, current, document, contextValue.caller);
+          if (result.denied.length === 0) return;
+          const mutable = requestContext as unknown as Mutable;
+          filtered = { original: document, operation, rules: current };
+          mutable.document = result.document;
+          mutable.operation = getOperationAST(result.document, request.operationName) ?? undefined;
+          mutable.queryHash = filteredQueryHash(requestContext.queryHash, result.denied);
+        },
+        async willSendResponse({ response, schema, request, contextValue }) {
+          if (!filtered || response.body.kind !== 'single') return;
+          const result = response.body.singleResult;
+          const restored = restoreDenied(
+            schema,
+            filtered.rules,
+            contextValue.caller,
+            filtered.original,
+            filtered.operation,
+            request.variables,
+            result.data as Record<string, unknown> | null | undefined,
+          );
+          response.body.singleResult = { ...result, data: restored.data, errors: [...restored.errors, ...(result.errors ?? [])] };
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,227 @@
+import { HttpError } from '@storefront/kit';
+import {
+  getNamedType,
+  getNullableType,
+  GraphQLError,
+  isCompositeType,
+  isInterfaceType,
+  isListType,
+  isObjectType,
+  Kind,
+  Lexer,
+  Source,
+  TokenKind,
+  valueFromAST,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLField,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+/** The limits an operation must stay within; 0 turns a limit off. */
+export interface OperationLimits {
+  depth: number;
+  aliases: number;
+  rootFields: number;
+  directives: number;
+  tokens: number;
+  cost: number;
+  /** The size assumed for a list without a `first`/`last` argument. */
+  listSize: number;
+}
+
+/** What an operation measures, fragments counted wherever they are spread. */
+export interface OperationMeasure {
+  depth: number;
+  aliases: number;
+  rootFields: number;
+  directives: number;
+  cost: number;
+}
+
+/**
+ * Every limit is refused with this code (HTTP 400): like a schema validation error, the operation
+ * is wrong as written and no retry will help; BAD_USER_INPUT is left for bad values.
+ */
+export const LIMIT_ERROR_CODE = 'GRAPHQL_VALIDATION_FAILED';
+
+/** Counts lexical tokens up to `max + 1`, so a huge document costs no more than the limit to refuse. */
+export function countTokens(text: string, max: number): number {
+  const lexer = new Lexer(new Source(text));
+  let count = 0;
+  try {
+    while (lexer.advance().kind !== TokenKind.EOF) {
+      count += 1;
+      if (count > max) break;
+    }
+  } catch {
+    // A lexical error is the parser's to report, with its location.
+  }
+  return count;
+}
+
+/** The token limit, checked on the raw text before Apollo Server parses it. */
+export function tokenLimit(max: number) {
+  return (text: string | undefined): void => {
+    if (!max || text === undefined) return;
+    const count = countTokens(text, max);
+    if (count > max) {
+      throw new HttpError(400, `The operation has more than ${max} tokens, the most this router accepts.`, LIMIT_ERROR_CODE);
+    }
+  };
+}
+
+interface Totals {
+  depth: number;
+  aliases: number;
+  directives: number;
+  cost: number;
+}
+
+const ZERO: Totals = { depth: 0, aliases: 0, directives: 0, cost: 0 };
+
+const SLICING_ARGUMENTS = ['first', 'last'];
+
+/**
+ * Measures one operation. Cost model: every object a field may return costs 1; a list field returns
+ * as many as its `first`/`last` argument (a literal, a variable's value, or the argument's default),
+ * the `edges`/`nodes` of a connection as many as the connection's `first`, and any other list
+ * `listSize`; scalars cost nothing. Introspection fields (`__schema`, `__type`) are not counted:
+ * they are answered by the router itself and disabled in production. `@skip`/`@include` are
+ * ignored, so the measure is an upper bound.
+ */
+export function measureOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+  listSize: number,
+): OperationMeasure {
+  const fragments = new Map(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+  );
+  const memo = new Map<string, Totals>();
+  const inProgress = new Set<string>();
+
+  const sizeArgument = (field: FieldNode, definition: GraphQLField<unknown, unknown>): number | undefined => {
+    for (const name of SLICING_ARGUMENTS) {
+      const argDef = definition.args.find((a) => a.name === name);
+      if (!argDef) continue;
+      const node = field.arguments?.find((a) => a.name.value === name);
+      let value: unknown = argDef.defaultValue;
+      if (node) {
+        if (node.value.kind === Kind.VARIABLE) {
+          const variable = node.value.name.value;
+          const definitionNode = operation.variableDefinitions?.find((v) => v.variable.name.value === variable);
+          value = variables?.[variable] ?? (definitionNode?.defaultValue ? valueFromAST(definitionNode.defaultValue, argDef.type) : argDef.defaultValue);
+        } else {
+          value = valueFromAST(node.value, argDef.type);
+        }
+      }
+      if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+    }
+    return undefined;
+  };
+
+  const measureSet = (selectionSet: SelectionSetNode, parent: GraphQLNamedType | undefined, connectionSize: number | undefined): Totals => {
+    const totals = { ...ZERO };
+    for (const selection of selectionSet.selections) {
+      totals.directives += selection.directives?.length ?? 0;
+      let child: Totals;
+      if (selection.kind === Kind.FIELD) {
+        const name = selection.name.value;
+        if (name.startsWith('__') && name !== '__typename') continue;
+        if (selection.alias) totals.aliases += 1;
+        const definition = isObjectType(parent) || isInterfaceType(parent) ? parent.getFields()[name] : undefined;
+        if (!definition || !selection.selectionSet) {
+          totals.depth = Math.max(totals.depth, 1);
+          continue;
+        }
+        const returned = getNamedType(definition.type);
+        const slice = sizeArgument(selection, definition);
+        const isList = isListType(getNullableType(definition.type));
+        const count = isList ? (slice ?? connectionSize ?? listSize) : 1;
+        const inner = measureSet(selection.selectionSet, returned, isList ? undefined : slice);
+        // Aliases and directives count as written (once per fragment spread), not per list item.
+        child = { ...inner, depth: inner.depth + 1, cost: isCompositeType(returned) ? count * (1 + inner.cost) : 0 };
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+        child = measureSet(selection.selectionSet, type ?? parent, connectionSize);
+      } else {
+        child = measureFragment(selection.name.value, connectionSize);
+      }
+      totals.depth = Math.max(totals.depth, child.depth);
+      totals.aliases += child.aliases;
+      totals.directives += child.directives;
+      totals.cost += child.cost;
+    }
+    return totals;
+  };
+
+  const measureFragment = (name: string, connectionSize: number | undefined): Totals => {
+    const key = `${name}:${connectionSize ?? ''}`;
+    const known = memo.get(key);
+    if (known) return known;
+    const fragment = fragments.get(name);
+    // A cycle is refused by validation before we get here; count it as nothing rather than recurse.
+    if (!fragment || inProgress.has(name)) return ZERO;
+    inProgress.add(name);
+    const totals = measureSet(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? undefined, connectionSize);
+    totals.directives += fragment.directives?.length ?? 0;
+    inProgress.delete(name);
+    memo.set(key, totals);
+    return totals;
+  };
+
+  const root = schema.getRootType(operation.operation) ?? undefined;
+  const totals = measureSet(operation.selectionSet, root, undefined);
+  return {
+    depth: totals.depth,
+    aliases: totals.aliases,
+    rootFields: countRootFields(operation.selectionSet, fragments, new Set()),
+    directives: totals.directives + (operation.directives?.length ?? 0),
+    cost: totals.cost,
+  };
+}
+
+function countRootFields(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): number {
+  let count = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (selection.name.value !== '__typename') count += 1;
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      count += countRootFields(selection.selectionSet, fragments, seen);
+    } else {
+      const fragment = fragments.get(selection.name.value);
+      if (fragment && !seen.has(fragment.name.value)) {
+        count += countRootFields(fragment.selectionSet, fragments, new Set([...seen, fragment.name.value]));
+      }
+    }
+  }
+  return count;
+}
+
+const LABELS: Record<keyof OperationMeasure, string> = {
+  depth: 'depth',
+  aliases: 'number of aliases',
+  rootFields: 'number of root fields',
+  directives: 'number of directives',
+  cost: 'estimated cost',
+};
+
+/** The first limit the measure exceeds, as the error the client gets; undefined when within all. */
+export function limitError(measure: OperationMeasure, limits: OperationLimits): GraphQLError | undefined {
+  for (const limit of ['depth', 'aliases', 'rootFields', 'directives', 'cost'] as const) {
+    const max = limits[limit];
+    if (max > 0 && measure[limit] > max) {
+      return new GraphQLError(`The operation's ${LABELS[limit]} is ${measure[limit]}, over this router's limit of ${max}.`, {
+        extensions: { code: LIMIT_ERROR_CODE, limit, max, actual: measure[limit], http: { status: 400 } },
+      });
+    }
+  }
+  return undefined;
+}
