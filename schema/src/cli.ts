@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { USAGE, UsageError, parseArgs, type CheckArgs, type ComposeArgs, type Format } from './args';
+import { USAGE, UsageError, parseArgs, type CheckArgs, type CodegenArgs, type ComposeArgs, type Format } from './args';
 import { compositionCheck } from './checks/composition.check';
-import { ConfigError, loadSubgraphsConfig } from './config';
-import { API_FILE, SUPERGRAPH_FILE } from './paths';
+import { loadCodegenConfig } from './codegen/codegen-config';
+import { generateCode } from './codegen/generate';
+import { writeGenerated } from './codegen/write-generated';
+import { composeSubgraphs } from './compose';
+import { ConfigError, loadSubgraphsConfig, readSubgraphSources } from './config';
+import { loadOperations } from './operations';
+import { API_FILE, CHECK_COMMAND, CODEGEN_CONFIG_FILE, SUPERGRAPH_FILE } from './paths';
 import { formatJson } from './report/json.format';
 import { formatMarkdown } from './report/markdown.format';
 import type { Report } from './report/report';
@@ -38,6 +43,33 @@ function compose(args: ComposeArgs): number {
   return EXIT.ok;
 }
 
+/** Generates from the subgraphs as they compose now; the composed files on disk are not read. */
+async function codegen(args: CodegenArgs): Promise<number> {
+  if (args.build && process.env.CI) {
+    process.stdout.write(`CI is set: not writing generated code; \`check\` verifies the committed files.\n`);
+    return EXIT.ok;
+  }
+  const root = rootOf({ root: fromInvocation(args.root) });
+  const sources = readSubgraphSources(root, loadSubgraphsConfig(root));
+  const config = loadCodegenConfig(root, sources.map((s) => s.name));
+  if (!config) throw new ConfigError([`no such file: add it to generate code`], CODEGEN_CONFIG_FILE);
+  const composition = composeSubgraphs(sources);
+  if (!composition.ok) {
+    process.stderr.write(formatCheck(compositionCheck(composition, sources), { color: process.stderr.isTTY }));
+    if (!args.build) return EXIT.failed;
+    // The build of every workspace should not stop on a schema error that `check` reports in full.
+    process.stderr.write(`warning: the subgraphs do not compose, so generated code was not updated; run \`${CHECK_COMMAND}\`.\n`);
+    return EXIT.ok;
+  }
+  const operations = loadOperations(root);
+  for (const problem of operations.problems) process.stderr.write(`warning: ${problem.message}: left out of the typed documents\n`);
+  const files = await generateCode({ config, sources, apiSdl: composition.apiSdl, operations: operations.files });
+  const written = writeGenerated(root, files);
+  for (const file of written) process.stdout.write(`Wrote ${file}.\n`);
+  process.stdout.write(`${files.length} generated file(s), ${written.length} changed.\n`);
+  return EXIT.ok;
+}
+
 /**
  * Where the user typed the command: npm runs workspace scripts inside schema/, but a path given on
  * `npm run schema:check -- --base-file x` means x relative to where npm was started.
@@ -66,7 +98,8 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`${USAGE}\n`);
       return EXIT.ok;
     }
-    return args.command === 'compose' ? compose(args) : await check(args);
+    if (args.command === 'compose') return compose(args);
+    return args.command === 'codegen' ? await codegen(args) : await check(args);
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`error: ${error.message}\n\n${USAGE}\n`);

@@ -85,7 +85,7 @@ export class TempRepo {
   }
 
   /** Runs the built CLI against this repository. */
-  cli(command: 'compose' | 'check', ...args: string[]): CliRun {
+  cli(command: 'compose' | 'check' | 'codegen', ...args: string[]): CliRun {
     const run = spawnSync(process.execPath, [CLI, command, '--root', this.root, ...args], { cwd: this.root, encoding: 'utf8', env: GIT_ENV });
     return { status: run.status, stdout: run.stdout, stderr: run.stderr };
   }

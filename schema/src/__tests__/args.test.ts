@@ -21,7 +21,14 @@ describe('parseArgs', () => {
     expect(parseArgs(['compose', '--root', '/repo'])).toEqual({ command: 'compose', root: '/repo' });
   });
 
+  it('takes --root and --build for codegen', () => {
+    expect(parseArgs(['codegen'])).toEqual({ command: 'codegen', root: undefined, build: false });
+    expect(parseArgs(['codegen', '--root=/repo', '--build'])).toEqual({ command: 'codegen', root: '/repo', build: true });
+  });
+
   it.each([
+    [['codegen', '--strict'], '--strict only applies to check'],
+    [['check', '--build'], '--build only applies to codegen'],
     [['deploy'], 'unknown command "deploy"'],
     [['check', '--colour'], 'unknown option "--colour"'],
     [['check', '--format', 'html'], '--format must be one of terminal, markdown, json'],

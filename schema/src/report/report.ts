@@ -50,7 +50,7 @@ export interface ClassifiedChange {
   locations: SourceLocation[];
 }
 
-export type CheckId = 'composition' | 'drift' | 'breaking' | 'operations' | 'lint';
+export type CheckId = 'composition' | 'drift' | 'breaking' | 'operations' | 'lint' | 'codegen';
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
 export interface CheckResult {

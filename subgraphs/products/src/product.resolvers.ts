@@ -1,4 +1,3 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph';
 import {
   ConflictError,
   ForbiddenError,
@@ -12,6 +11,7 @@ import {
 } from '@storefront/kit';
 import { z } from 'zod';
 import type { Product } from './entities/product.entity';
+import type { Resolvers } from './generated/resolvers-types';
 import type { ProductLoaders } from './product.loaders';
 import { createProduct, listProducts, setStock } from './product.service';
 
@@ -44,7 +44,8 @@ async function found(product: Promise<Product | null>, label: string, key: strin
   return row;
 }
 
-export const resolvers: GraphQLResolverMap<ProductsContext> = {
+/** Typed from the SDL by the generated resolver types (`npm run schema:codegen`). */
+export const resolvers: Resolvers = {
   Query: {
     product: (_: unknown, { id }: { id: string }, ctx: ProductsContext) =>
       found(ctx.loaders.productById.load(id), 'Product', id),
