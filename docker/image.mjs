@@ -11,7 +11,7 @@ import { dirname, join, relative } from 'node:path';
  * Files a deployable reads at run time that live outside its workspace and outside dist/.
  * The router's default supergraph is `<project>/schema/supergraph.graphql` (router/src/supergraph.ts).
  */
-export const RUNTIME_ASSETS = { router: ['schema/supergraph.graphql'] };
+export const RUNTIME_ASSETS = { router: ['schema/supergraph.graphql', 'schema/persisted-operations.json'] };
 
 /** Root files the workspaces' builds need that `turbo prune` leaves out. */
 export const BUILD_FILES = ['tsconfig.json'];

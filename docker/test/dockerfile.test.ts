@@ -109,10 +109,10 @@ describe('docker/Dockerfile', () => {
 });
 
 describe('what the image build copies besides the pruned workspaces (docker/image.mjs)', () => {
-  it('ships the router its default supergraph, where the router looks for it', () => {
-    const asset = imageModule.RUNTIME_ASSETS.router!;
-    expect(asset).toEqual([relative(ROOT, defaultSupergraphPath())]);
-    expect(existsSync(repo(asset[0]!))).toBe(true);
+  it('ships the router its default supergraph and persisted-operations safelist, where the router looks for them', () => {
+    const assets = imageModule.RUNTIME_ASSETS.router!;
+    expect(assets).toEqual([relative(ROOT, defaultSupergraphPath()), 'schema/persisted-operations.json']);
+    for (const asset of assets) expect(existsSync(repo(asset))).toBe(true);
   });
 
   it('ships each subgraph the SDL file its server loads at start-up', () => {

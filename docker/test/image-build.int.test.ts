@@ -137,7 +137,8 @@ describe.each([
     const pruned = readJson(join(built.runtime, 'package.json')).workspaces as string[];
     expect(pruned).toEqual(expect.arrayContaining(['packages/kit', workspace]));
     expect(pruned.every((dir) => dir.startsWith('packages/') || dir === workspace)).toBe(true);
-    expect(built.staged.sort()).toEqual([join(workspace, 'dist'), join('packages/kit', 'dist'), sdl].sort());
+    const assets = workspace === 'router' ? [sdl, 'schema/persisted-operations.json'] : [sdl];
+    expect(built.staged.sort()).toEqual([join(workspace, 'dist'), join('packages/kit', 'dist'), ...assets].sort());
     expect(existsSync(join(built.runtime, workspace, 'src', 'index.ts'))).toBe(false);
   });
 

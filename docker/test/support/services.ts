@@ -46,9 +46,6 @@ export const PROBES = { liveness: '/health', readiness: '/ready' } as const;
  * then). Once a schema declares one, it is validated like every other variable.
  */
 export const PENDING_VARIABLES: Partial<Record<Service['name'], string[]>> = {
-  // Issue 4: the router shares rate-limit counters through Redis when REDIS_URL is set (item 6),
-  // and signs every subgraph request with SERVICE_SECRET (item 2; the subgraphs' schema has it).
-  router: ['REDIS_URL', 'SERVICE_SECRET'],
 };
 
 /**

@@ -97,7 +97,9 @@ describe('products on SIGTERM', () => {
     const requests = Array.from({ length: 10 }, (_, i) =>
       gql(`${base}/graphql`, `query($s: String) { products(first: 3, search: $s) { totalCount } }`, { s: `${i}` }),
     );
-    await waitFor(() => proxy.chunks > before, 'queries to reach the database');
+    // Every request has reached the server once its query reaches the database (one pooled
+    // connection each): only then is the signal sent while all ten are in flight.
+    await waitFor(() => proxy.chunks >= before + requests.length, 'all queries to reach the database');
     child.kill('SIGTERM');
 
     const responses = await Promise.all(requests);
