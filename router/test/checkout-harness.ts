@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, parseEnv, startSubgraph, type RunningSubgraph, type SubgraphEnv } from '@storefront/kit';
 import { createTestDatabase, gql, testKeys, testSubgraphEnv, type GraphQLResponse, type TestDatabase } from '@storefront/testing';
-import { createOrdersSubgraph } from '../../subgraphs/orders/src/server';
+import { ordersSubgraph } from '../../subgraphs/orders/src/server';
 import { productsSubgraph } from '../../subgraphs/products/src/server';
 import { envSchema } from '../src/env';
 import { startRouter, type RunningRouter } from '../src/server';
@@ -57,7 +57,7 @@ export async function startCheckoutGraph(
     PRODUCTS_TIMEOUT_MS: 5000,
     ...options.orders,
   };
-  const orders = await startSubgraph(createOrdersSubgraph(), ordersEnv);
+  const orders = await startSubgraph(ordersSubgraph, ordersEnv);
   const routerEnv = parseEnv(envSchema, {
     NODE_ENV: 'test',
     PORT: '0',

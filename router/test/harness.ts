@@ -11,7 +11,7 @@ import { createTestDatabase, testKeys, testSubgraphEnv, type TestDatabase } from
 import { createUsersSubgraph } from '../../subgraphs/users/src/server';
 import { productsSubgraph } from '../../subgraphs/products/src/server';
 import { reviewsSubgraph } from '../../subgraphs/reviews/src/server';
-import { createOrdersSubgraph } from '../../subgraphs/orders/src/server';
+import { ordersSubgraph } from '../../subgraphs/orders/src/server';
 import { envSchema } from '../src/env';
 import { startRouter, type RunningRouter } from '../src/server';
 
@@ -52,7 +52,7 @@ export async function startTestSupergraph(label: string, options: TestSupergraph
     createUsersSubgraph({ signingKey: keys.privateKey, tokenTtlSeconds: 600 }) as unknown as SubgraphDefinition<BaseContext>,
     productsSubgraph as unknown as SubgraphDefinition<BaseContext>,
     reviewsSubgraph as unknown as SubgraphDefinition<BaseContext>,
-    createOrdersSubgraph() as unknown as SubgraphDefinition<BaseContext>,
+    ordersSubgraph as unknown as SubgraphDefinition<BaseContext>,
   ];
   const envs: SubgraphEnv[] = definitions.map((_, i) =>
     testSubgraphEnv({

@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import pino from 'pino';
 import { deterministicId, parseEnv, startSubgraph, type BaseContext, type Logger, type RunningSubgraph, type SubgraphDefinition } from '@storefront/kit';
 import { createTestDatabase, gql, testKeys, testSubgraphEnv, type GraphQLResponse, type TestDatabase } from '@storefront/testing';
-import { createOrdersSubgraph } from '../../subgraphs/orders/src/server';
+import { ordersSubgraph } from '../../subgraphs/orders/src/server';
 import { productsSubgraph } from '../../subgraphs/products/src/server';
 import { reviewsSubgraph } from '../../subgraphs/reviews/src/server';
 import { createUsersSubgraph } from '../../subgraphs/users/src/server';
@@ -71,7 +71,7 @@ export async function startSecureGraph(label: string, options: { loginThrottle?:
     start('products', productsSubgraph),
     start('reviews', reviewsSubgraph),
   ]);
-  const orders = await start('orders', createOrdersSubgraph(), { PRODUCTS_SERVICE_URL: products.http.url });
+  const orders = await start('orders', ordersSubgraph, { PRODUCTS_SERVICE_URL: products.http.url });
   const subgraphs: SecureGraph['subgraphs'] = { users, products, reviews, orders };
 
   const counts = Object.fromEntries(NAMES.map((name) => [name, 0])) as Record<SubgraphName, number>;

@@ -14,3 +14,5 @@ export * from './subgraph';
 export * from './validate';
 export * from './service-auth';
 export * from './rate-limit';
+export * from './transactions';
+export * from './background-jobs';

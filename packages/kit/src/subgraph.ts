@@ -17,6 +17,7 @@ import { type SubgraphEnv } from './env';
 import { DomainError, maskError } from './errors';
 import { HttpError, startHttpServer, type RequestInfo, type Route, type RunningHttpServer } from './http-server';
 import { createLogger, type Logger } from './logger';
+import { BackgroundJobs } from './background-jobs';
 import { SEED_PLANS, type SeedPlan } from './seed-plan';
 import { serviceSecret, SignatureVerifier } from './service-auth';
 
@@ -30,7 +31,24 @@ export interface BaseContext {
   clientAddress: string;
 }
 
-export interface SubgraphDefinition<TContext extends BaseContext> {
+/** What a subgraph's `setup` gets once its database is open and migrated. */
+export interface SubgraphDeps {
+  db: DataSource;
+  log: Logger;
+  /** The whole parsed environment: a subgraph reads its own variables from it with its env schema. */
+  env: SubgraphEnv;
+  /** Periodic work, stopped when the subgraph closes. */
+  jobs: BackgroundJobs;
+}
+
+/** What `setup` gives back: services for every request's context, and extra HTTP routes. */
+export interface SubgraphSetup<TServices> {
+  services: TServices;
+  /** Routes beside /graphql, e.g. a signed service API for other services. */
+  routes?: Record<string, Route>;
+}
+
+export interface SubgraphDefinition<TContext extends BaseContext, TServices = undefined> {
   name: string;
   typeDefs: DocumentNode;
   resolvers: GraphQLResolverMap<TContext>;
@@ -38,14 +56,17 @@ export interface SubgraphDefinition<TContext extends BaseContext> {
   entities: Function[];
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: Function[];
-  /** Adds per-request state (fresh DataLoaders) to the base context. */
-  createContext(base: BaseContext): TContext;
+  /**
+   * Runs once per running subgraph, after migrations and before it listens: builds what its
+   * requests share (clients of other services, background jobs) and its extra routes.
+   */
+  setup?(deps: SubgraphDeps): SubgraphSetup<TServices> | Promise<SubgraphSetup<TServices>>;
+  /** Adds per-request state (fresh DataLoaders) and the services from `setup` to the base context. */
+  createContext(base: BaseContext, services: TServices): TContext;
   /** Fills an empty database with this subgraph's part of the plan. */
   seed?(db: DataSource, plan: SeedPlan, log: Logger): Promise<void>;
   /** True when the database already holds data, so seeding is skipped. */
   hasData?(db: DataSource): Promise<boolean>;
-  /** Extra HTTP routes beside /graphql, e.g. a signed service API for other services. */
-  routes?(deps: { db: DataSource; log: Logger; env: SubgraphEnv }): Record<string, Route>;
 }
 
 /** Loads a schema-first SDL file. */
@@ -66,7 +87,7 @@ const errorLogging: ApolloServerPlugin<BaseContext> = {
 };
 
 export function buildSubgraphServer<TContext extends BaseContext>(
-  definition: SubgraphDefinition<TContext>,
+  definition: Pick<SubgraphDefinition<TContext, unknown>, 'typeDefs' | 'resolvers'>,
 ): ApolloServer<TContext> {
   return new ApolloServer<TContext>({
     schema: buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]),
@@ -134,8 +155,8 @@ export function serviceSignatureGuard(env: SubgraphEnv, secret: string) {
  * Opens the subgraph's database (migrating it), seeds it if asked and empty, and serves it.
  * Pure of `process`: tests start subgraphs with it on port 0.
  */
-export async function startSubgraph<TContext extends BaseContext>(
-  definition: SubgraphDefinition<TContext>,
+export async function startSubgraph<TContext extends BaseContext, TServices>(
+  definition: SubgraphDefinition<TContext, TServices>,
   env: SubgraphEnv,
   log: Logger = createLogger(definition.name, env.LOG_LEVEL),
 ): Promise<RunningSubgraph> {
@@ -150,12 +171,16 @@ export async function startSubgraph<TContext extends BaseContext>(
     migrations: definition.migrations,
     logger: log,
   });
+  const jobs = new BackgroundJobs(database.dataSource, log);
   try {
     if (env.SEED !== 'none' && definition.seed && !(await definition.hasData?.(database.dataSource))) {
       const started = Date.now();
       await definition.seed(database.dataSource, SEED_PLANS[env.SEED], log);
       log.info({ seed: env.SEED, ms: Date.now() - started }, 'seeded');
     }
+    const setup = (await definition.setup?.({ db: database.dataSource, log, env, jobs })) ?? {
+      services: undefined as TServices,
+    };
     const apollo = buildSubgraphServer(definition);
     await apollo.start();
     const http = await startHttpServer(
@@ -171,11 +196,11 @@ export async function startSubgraph<TContext extends BaseContext>(
               log: info.log,
               db: database.dataSource,
               clientAddress: info.clientAddress,
-            }),
+            }, setup.services),
         },
         ready: () => database.ping(),
         guard,
-        routes: definition.routes?.({ db: database.dataSource, log, env }),
+        routes: setup.routes,
       },
       env.PORT,
     );
@@ -190,10 +215,12 @@ export async function startSubgraph<TContext extends BaseContext>(
       async close() {
         await http.close(env.SHUTDOWN_GRACE_SECONDS * 1000);
         await apollo.stop();
+        await jobs.stop();
         await database.close();
       },
     };
   } catch (error) {
+    await jobs.stop();
     await database.close();
     throw error;
   }

@@ -1,7 +1,20 @@
-import { ConflictError, ForbiddenError, NotFoundError, isAdmin, isUniqueViolation, newId, type Caller, type Logger } from '@storefront/kit';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  execute,
+  executeAlone,
+  isAdmin,
+  isUniqueViolation,
+  newId,
+  serialized,
+  sqlDateTime,
+  withTransaction,
+  type Caller,
+  type Logger,
+} from '@storefront/kit';
 import type { DataSource } from 'typeorm';
 import { DownstreamServiceError, decodeFailure, encodeFailure, failureError, type FailureRecord } from './checkout.errors';
-import { execute, executeAlone, serialized, sqlDateTime, withTransaction } from './db-transaction';
 import { OrderItem } from './entities/order-item.entity';
 import { Order, type OrderStatus } from './entities/order.entity';
 import { ProductsRefusal, type ItemRequest, type ProductsClient, type Reservation } from './products.client';

@@ -1,4 +1,4 @@
-import { BadUserInputError, decodeCursor, encodeCursor } from '@storefront/kit';
+import { BadUserInputError, decodeCursor, encodeCursor, fromSqlDateTime, sqlDateTime } from '@storefront/kit';
 import type { DataSource } from 'typeorm';
 import { Order, type OrderStatus } from './entities/order.entity';
 
@@ -18,18 +18,6 @@ export function decodeOrderCursor(cursor: string): OrderPosition {
   return { createdAtMs: createdAtMs as number, id };
 }
 
-/**
- * The stored form of a datetime(3) in UTC. MySQL compares it with the column as a datetime;
- * SQLite (where TypeORM stores this very string) compares it as text, which orders the same.
- */
-const sqlDateTime = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-
-/** mysql2 returns a Date (the connection is in UTC); sql.js returns the stored UTC string. */
-function toDate(value: unknown): Date {
-  if (value instanceof Date) return value;
-  return new Date(`${String(value).replace(' ', 'T')}Z`);
-}
-
 function orderFromRow(row: Record<string, unknown>): Order {
   return Object.assign(new Order(), {
     id: String(row.id),
@@ -40,8 +28,8 @@ function orderFromRow(row: Record<string, unknown>): Order {
     idempotencyKey: String(row.idempotencyKey),
     reservationId: row.reservationId == null ? null : String(row.reservationId),
     failureReason: row.failureReason == null ? null : String(row.failureReason),
-    createdAt: toDate(row.createdAt),
-    updatedAt: toDate(row.updatedAt),
+    createdAt: fromSqlDateTime(row.createdAt),
+    updatedAt: fromSqlDateTime(row.updatedAt),
   });
 }
 

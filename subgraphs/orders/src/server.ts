@@ -14,56 +14,45 @@ import { ProductsClient } from './products.client';
 import { hasData, seed } from './seed';
 import { shippingResolvers } from './shipping.resolvers';
 
+/** What every request of a running orders subgraph shares. */
+interface OrdersServices {
+  checkout: Checkout;
+}
+
 /**
  * The orders subgraph: orders and their lines, each user's order history, shipping estimates, and
  * the checkout saga with products (placeOrder, cancelOrder).
- *
- * The saga needs the environment (products' URL, the service secret), which the kit hands only to
- * the `routes` hook; that hook therefore builds it when the subgraph starts. One definition serves
- * one running subgraph: start another with a fresh `createOrdersSubgraph()`.
  */
-export function createOrdersSubgraph(): SubgraphDefinition<OrdersContext> {
-  let checkout: Checkout | undefined;
-  return {
-    name: 'orders',
-    typeDefs: loadTypeDefs(join(__dirname, '..', 'src', 'schema.graphql')),
-    resolvers: {
-      DateTime: DateTimeScalar,
-      ...resolvers,
-      ...shippingResolvers,
-      ...checkoutResolvers,
-    },
-    entities: [Order, OrderItem],
-    migrations: [CreateOrders1732233600000, IndexOrderStatus1732320000000],
-    createContext: (base) => {
-      if (!checkout) throw new Error('The orders subgraph was not started with startSubgraph');
-      return { ...base, loaders: createOrderLoaders(base.db), checkout };
-    },
-    seed,
-    hasData,
-    routes: ({ db, log, env }) => {
-      // `env` is the whole parsed environment of envSchema; the checkout part is read from it here.
-      const settings = checkoutEnvSchema.parse(env);
-      if (settings.ORDERS_CRASH_AFTER_RESERVE === '1' && env.NODE_ENV === 'production') {
-        throw new Error('ORDERS_CRASH_AFTER_RESERVE is a test switch and must not be set in production');
-      }
-      const products = new ProductsClient(
-        settings.PRODUCTS_SERVICE_URL,
-        serviceSecret(env, dataDir(env.DATA_DIR)),
-        settings.PRODUCTS_TIMEOUT_MS,
-      );
-      const checkoutOn = (source: typeof db) =>
-        new Checkout(source, products, log, {
-          crashAfterReserve: settings.ORDERS_CRASH_AFTER_RESERVE === '1',
-          // Long enough for the first call's saga (reserve and confirm, each with its timeout).
-          pendingWaitMs: 2 * settings.PRODUCTS_TIMEOUT_MS,
-          reconcileAfterMs: settings.RECONCILE_AFTER_SECONDS * 1000,
-        });
-      checkout = checkoutOn(db);
-      startOrderReconciler(db, log, settings.RECONCILE_INTERVAL_SECONDS * 1000, checkoutOn);
-      return {};
-    },
-  };
-}
-
-export const ordersSubgraph = createOrdersSubgraph();
+export const ordersSubgraph: SubgraphDefinition<OrdersContext, OrdersServices> = {
+  name: 'orders',
+  typeDefs: loadTypeDefs(join(__dirname, '..', 'src', 'schema.graphql')),
+  resolvers: {
+    DateTime: DateTimeScalar,
+    ...resolvers,
+    ...shippingResolvers,
+    ...checkoutResolvers,
+  },
+  entities: [Order, OrderItem],
+  migrations: [CreateOrders1732233600000, IndexOrderStatus1732320000000],
+  // The saga needs the environment (products' URL, the service secret), so it is built here, once
+  // per running subgraph; its reconciler runs as a background job.
+  setup: ({ db, log, env, jobs }) => {
+    const settings = checkoutEnvSchema.parse(env);
+    if (settings.ORDERS_CRASH_AFTER_RESERVE === '1' && env.NODE_ENV === 'production') {
+      throw new Error('ORDERS_CRASH_AFTER_RESERVE is a test switch and must not be set in production');
+    }
+    const products = new ProductsClient(settings.PRODUCTS_SERVICE_URL, serviceSecret(env, dataDir(env.DATA_DIR)), settings.PRODUCTS_TIMEOUT_MS);
+    const checkoutOn = (source: typeof db) =>
+      new Checkout(source, products, log, {
+        crashAfterReserve: settings.ORDERS_CRASH_AFTER_RESERVE === '1',
+        // Long enough for the first call's saga (reserve and confirm, each with its timeout).
+        pendingWaitMs: 2 * settings.PRODUCTS_TIMEOUT_MS,
+        reconcileAfterMs: settings.RECONCILE_AFTER_SECONDS * 1000,
+      });
+    startOrderReconciler(jobs, settings.RECONCILE_INTERVAL_SECONDS * 1000, checkoutOn);
+    return { services: { checkout: checkoutOn(db) } };
+  },
+  createContext: (base, { checkout }) => ({ ...base, loaders: createOrderLoaders(base.db), checkout }),
+  seed,
+  hasData,
+};

@@ -1,7 +1,6 @@
-import { isUniqueViolation, newId } from '@storefront/kit';
+import { execute, executeAlone, isUniqueViolation, newId, serialized, sqlDateTime, withTransaction } from '@storefront/kit';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Reservation, type ReservationStatus, type ReservedItem } from './entities/reservation.entity';
-import { execute, executeAlone, serialized, sqlDateTime, withTransaction } from './db-transaction';
 
 const MAX_INT = 2_147_483_647;
 

@@ -22,15 +22,17 @@ export const productsSubgraph: SubgraphDefinition<ProductsContext> = {
   seed,
   hasData,
   // The service API for the orders service (signed, beside /graphql) and its expiry sweeper.
-  // `env` is the whole parsed environment of envSchema; the reservation part is read from it here.
-  routes: ({ db, log, env }) => {
+  setup: ({ db, log, env, jobs }) => {
     const settings = reservationEnvSchema.parse(env);
-    startReservationSweeper(db, log, settings.RESERVATION_SWEEP_SECONDS * 1000);
-    return reservationRoutes({
-      db,
-      secret: serviceSecret(env, dataDir(env.DATA_DIR)),
-      ttlSeconds: settings.RESERVATION_TTL_SECONDS,
-      bodyLimitBytes: env.BODY_LIMIT_BYTES,
-    });
+    startReservationSweeper(jobs, log, settings.RESERVATION_SWEEP_SECONDS * 1000);
+    return {
+      services: undefined,
+      routes: reservationRoutes({
+        db,
+        secret: serviceSecret(env, dataDir(env.DATA_DIR)),
+        ttlSeconds: settings.RESERVATION_TTL_SECONDS,
+        bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      }),
+    };
   },
 };

@@ -1,4 +1,4 @@
-import { BadUserInputError, decodeCursor, encodeCursor, newId } from '@storefront/kit';
+import { BadUserInputError, decodeCursor, encodeCursor, fromSqlDateTime, newId, sqlDateTime } from '@storefront/kit';
 import { In, type DataSource } from 'typeorm';
 import { Review } from './entities/review.entity';
 
@@ -27,19 +27,6 @@ export function decodeReviewCursor(after: string): ReviewPosition {
   return { createdAt: date, id };
 }
 
-/**
- * The one textual form of a datetime that both drivers compare correctly: MySQL casts it to
- * DATETIME(3), and SQLite (where TypeORM stores this exact format) compares it as text.
- */
-const sqlDateTime = (date: Date): string => date.toISOString().replace('T', ' ').slice(0, 23);
-
-/** mysql2 hydrates DATETIME as a Date (UTC, the connection's timezone); sql.js returns TypeORM's UTC text. */
-function toDate(value: unknown): Date {
-  if (value instanceof Date) return value;
-  const text = String(value);
-  return new Date(/^\d{4}-\d\d-\d\d \d/.test(text) ? `${text.replace(' ', 'T')}Z` : text);
-}
-
 interface ReviewRow {
   id: string;
   productId: string;
@@ -57,7 +44,7 @@ function toReview(row: ReviewRow): Review {
   review.authorId = row.authorId;
   review.rating = Number(row.rating);
   review.body = row.body;
-  review.createdAt = toDate(row.createdAt);
+  review.createdAt = fromSqlDateTime(row.createdAt);
   return review;
 }
 

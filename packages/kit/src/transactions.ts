@@ -68,4 +68,10 @@ export async function execute(manager: EntityManager, sql: string, params: unkno
  * A datetime(3) in UTC as both databases compare it with the column: MySQL as a datetime, SQLite
  * (where TypeORM stores exactly this text) as a string, which orders the same.
  */
-export const sqlDateTime = (date: Date): string => date.toISOString().replace('T', ' ').replace('Z', '');
+export const sqlDateTime = (date: Date | number): string => new Date(date).toISOString().replace('T', ' ').replace('Z', '');
+
+/** A datetime column read by raw SQL: mysql2 returns a Date (the pool runs in UTC), sql.js the stored UTC text. */
+export function fromSqlDateTime(value: unknown): Date {
+  if (value instanceof Date) return value;
+  return new Date(`${String(value).replace(' ', 'T')}Z`);
+}
