@@ -65,7 +65,11 @@ export function operationGuard(limits: OperationLimits, rules: RulesBySchema): A
             request.variables,
             result.data as Record<string, unknown> | null | undefined,
           );
-          response.body.singleResult = { ...result, data: restored.data, errors: [...restored.errors, ...(result.errors ?? [])] };
+          const errors = [...restored.errors, ...(result.errors ?? [])];
+          // The filter works on the whole document: a field denied in another operation of it
+          // leaves nothing to report here, and a response must not carry an empty `errors`.
+          const { errors: _none, ...rest } = result;
+          response.body.singleResult = errors.length > 0 ? { ...rest, data: restored.data, errors } : { ...rest, data: restored.data };
         },
       };
     },

@@ -112,6 +112,18 @@ describe('the supergraph through the router', () => {
     expect(emailOnly.body.data!.user).toEqual({ name: expect.any(String), email: null });
   });
 
+  it('answers an operation without errors when another operation of its document selects a field the caller may not read', async () => {
+    const response = await fetch(graph.router.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'query Listing { products(first: 1) { totalCount } } query Mine { me { orders { totalCount } } }',
+        operationName: 'Listing',
+      }),
+    });
+    expect(await response.json()).toEqual({ data: { products: { totalCount: 50 } } });
+  });
+
   it('answers bad input with contract codes, never a 500', async () => {
     const tooMany = await gql(graph.router.url, `{ products(first: 101) { totalCount } }`);
     expect(errorCodes(tooMany)).toEqual(['BAD_USER_INPUT']);
