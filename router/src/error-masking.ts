@@ -4,7 +4,7 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { RouterContext } from './context';
 
 /** Extensions a client may see; the rest (a subgraph's response, its URL, exceptions) stays in the log. */
-const PUBLIC_EXTENSIONS = ['code', 'serviceName', 'retryAfterSeconds', 'field', 'limit', 'max', 'actual'];
+const PUBLIC_EXTENSIONS = ['code', 'serviceName', 'retryAfterSeconds', 'field', 'productId', 'limit', 'max', 'actual'];
 
 /** Codes that mean the client did something wrong: logged at debug, not as failures. */
 const CLIENT_CODES = new Set([

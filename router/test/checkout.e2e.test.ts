@@ -104,7 +104,7 @@ describe('placeOrder through the router', () => {
     const key = randomUUID();
     const response = await placeOrder(graph.router.url, token, [{ productId: inStock, quantity: 2 }, { productId: soldOut, quantity: 1 }], key);
     expect(response.body.data).toBeNull();
-    expect(response.body.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', field: 'items.1.productId' });
+    expect(response.body.errors![0]!.extensions).toMatchObject({ code: 'CONFLICT', field: 'items.1.productId', productId: soldOut });
     expect(response.body.errors![0]!.message).toContain('Sold-out scarf');
     expect(response.body.errors![0]!.message).toContain(soldOut);
     expect(await stockOf(graph.products, [inStock, soldOut])).toEqual({ [inStock]: 5, [soldOut]: 0 });
