@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { callerFromHeader, DomainError, type Caller, type Logger, type RequestInfo } from '@storefront/kit';
+import { callerFromHeader, DomainError, type Caller, type Logger, type RequestInfo, type TraceContext } from '@storefront/kit';
 import { clientAddress } from './client-address';
 
 /** Per-request state of the router. */
@@ -13,6 +13,8 @@ export interface RouterContext {
   authorization?: string;
   /** The end client's address, forwarded to subgraphs under the router's signature. */
   clientAddress: string;
+  /** This request's W3C trace context; each subgraph fetch carries a child of it. */
+  trace?: TraceContext;
 }
 
 const callers = new WeakMap<IncomingMessage, Promise<Caller | null>>();
@@ -48,6 +50,7 @@ export function contextBuilder(publicKey: KeyObject, trustedProxyHops = 0) {
         caller,
         authorization: caller ? authorization : undefined,
         clientAddress: clientAddress(req, trustedProxyHops),
+        trace: info.trace,
       };
     } catch (error) {
       if (error instanceof DomainError) {

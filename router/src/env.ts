@@ -20,8 +20,24 @@ export const envSchema = baseEnvSchema.extend({
   CORS_ORIGINS: z.string().optional(),
   /** Public key (SPKI PEM) that verifies users' tokens; a development key is used when unset outside production. */
   JWT_PUBLIC_KEY: z.string().optional(),
-  /** Per-fetch timeout to a subgraph in milliseconds. @default 10000 */
+  /** Per-fetch timeout to a subgraph in milliseconds (each attempt; a timed-out fetch is not retried). @default 10000 */
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /**
+   * Consecutive failed fetches (refused, reset, timed out, 502/503/504) that open a subgraph's
+   * circuit breaker, which then fails its fetches at once; 0 turns breakers off. @default 5
+   */
+  SUBGRAPH_BREAKER_FAILURES: count.default(5),
+  /** How long an open breaker waits before letting one trial fetch through (half-open), in milliseconds. @default 5000 */
+  SUBGRAPH_BREAKER_HALF_OPEN_MS: z.coerce.number().int().positive().default(5_000),
+  /** Retries of a failed query fetch (refused, reset, 502/503/504), never of a mutation's; 0 turns them off. @default 2 */
+  SUBGRAPH_RETRIES: count.default(2),
+  /** The first retry's delay in milliseconds; later ones back off exponentially with jitter, up to 1 s. @default 50 */
+  SUBGRAPH_RETRY_DELAY_MS: z.coerce.number().int().positive().default(50),
+  /**
+   * Retry budget per subgraph: over any 10 s, retries may add at most this share of its fetches
+   * (plus 10), so retries cannot multiply the load on a struggling subgraph. @default 0.2
+   */
+  SUBGRAPH_RETRY_BUDGET: z.coerce.number().min(0).max(1).default(0.2),
   /** Shared secret that signs every subgraph request; a development secret under DATA_DIR outside production. */
   SERVICE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Redis for state shared by router replicas: rate-limit counters and automatic persisted queries. @default in memory */

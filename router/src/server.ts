@@ -21,18 +21,23 @@ import { edgeChecks } from './edge';
 import { disableVendorTelemetry, subgraphUrlOverrides, type RouterEnv } from './env';
 import { errorLogging, formatRouterError } from './error-masking';
 import { graphiqlRoutes } from './graphiql';
+import { RouterMetrics } from './metrics';
 import { operationGuard, RulesBySchema } from './operation-guard';
 import type { OperationLimits } from './operation-limits';
 import { PersistedOperations } from './persisted-operations';
 import { clientRateLimit, RedisRateLimitStore } from './rate-limit';
 import { connectRedis, redisApqCache } from './redis';
 import { SubgraphClient } from './subgraph-client';
+import { SubgraphPolicy } from './subgraph-policy';
 import { defaultSupergraphPath, fileSupergraph } from './supergraph';
 
 export interface RunningRouter {
   url: string;
   port: number;
   http: RunningHttpServer;
+  metrics: RouterMetrics;
+  /** Each subgraph's breaker and retry policy, by name. */
+  policies: ReadonlyMap<string, SubgraphPolicy>;
   close(): Promise<void>;
 }
 
@@ -94,13 +99,41 @@ export async function startRouter(
     prefix: 'client',
   });
 
+  const metrics = new RouterMetrics();
+  // By name, so a supergraph reload keeps each subgraph's breaker state and retry budget.
+  const policies = new Map<string, SubgraphPolicy>();
+  const policyFor = (name: string): SubgraphPolicy => {
+    let policy = policies.get(name);
+    if (!policy) {
+      policy = new SubgraphPolicy({
+        name,
+        breakerFailures: env.SUBGRAPH_BREAKER_FAILURES,
+        halfOpenAfterMs: env.SUBGRAPH_BREAKER_HALF_OPEN_MS,
+        retries: env.SUBGRAPH_RETRIES,
+        retryDelayMs: env.SUBGRAPH_RETRY_DELAY_MS,
+        retryBudget: env.SUBGRAPH_RETRY_BUDGET,
+        metrics,
+        log,
+      });
+      policies.set(name, policy);
+    }
+    return policy;
+  };
+
   const rules = new RulesBySchema();
   const gateway = new ApolloGateway({
     supergraphSdl: fileSupergraph({ path: supergraphPath, log, pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS }),
     buildService: ({ name, url }) => {
       const target = urlOverrides[name] ?? url;
       if (!target) throw new Error(`Subgraph ${name} has no URL: set ${name.toUpperCase()}_URL`);
-      return new SubgraphClient({ name, url: target, timeoutMs: env.SUBGRAPH_TIMEOUT_MS, serviceSecret: secret });
+      return new SubgraphClient({
+        name,
+        url: target,
+        timeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+        serviceSecret: secret,
+        policy: policyFor(name),
+        metrics,
+      });
     },
     logger: {
       debug: (m: unknown) => log.debug({ gateway: m }),
@@ -125,6 +158,7 @@ export async function startRouter(
     plugins: [
       operationGuard(limits, rules),
       errorLogging,
+      metrics.plugin<RouterContext>(),
       production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
@@ -147,6 +181,7 @@ export async function startRouter(
       },
       // Started means the gateway has loaded and validated the supergraph and can plan queries.
       ready: () => true,
+      metrics,
       // GraphiQL from our own node_modules: exploring offline, outside production only.
       routes: production ? undefined : graphiqlRoutes(),
     },
@@ -159,6 +194,11 @@ export async function startRouter(
       overrides: urlOverrides,
       persistedOperations: persisted ? `enforce (${persisted.size} operations)` : 'allow (APQ)',
       rateLimit: limiter.enabled ? `${limiter.options.limit} per ${limiter.options.windowMs} ms${redis ? ' (redis)' : ' (memory)'}` : 'off',
+      subgraphs: {
+        timeoutMs: env.SUBGRAPH_TIMEOUT_MS,
+        breaker: env.SUBGRAPH_BREAKER_FAILURES > 0 ? `${env.SUBGRAPH_BREAKER_FAILURES} failures, half-open after ${env.SUBGRAPH_BREAKER_HALF_OPEN_MS} ms` : 'off',
+        retries: `${env.SUBGRAPH_RETRIES} (queries only, budget ${env.SUBGRAPH_RETRY_BUDGET})`,
+      },
     },
     'router ready',
   );
@@ -166,6 +206,8 @@ export async function startRouter(
     url: `${http.url}/graphql`,
     port: http.port,
     http,
+    metrics,
+    policies,
     async close() {
       await http.close(env.SHUTDOWN_GRACE_SECONDS * 1000);
       await apollo.stop();

@@ -42,6 +42,11 @@ export const baseEnvSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_000_000),
   /** Folder of the embedded databases and development keys. @default <project>/.data */
   DATA_DIR: z.string().optional(),
+  /**
+   * An OpenTelemetry collector's OTLP/HTTP base URL (spans go to `<url>/v1/traces`). Unset: no
+   * tracing, nothing exported. @default unset
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. http://otel-collector:4318' }).optional(),
 });
 
 /** Variables of a subgraph service, given its default port. */

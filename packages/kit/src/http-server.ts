@@ -3,11 +3,17 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from './logger';
+import type { ServiceMetrics } from './metrics';
+import { parseTraceparent, type TraceContext } from './trace-context';
+import { startRequestTrace, withRequestTrace } from './tracing';
 
 /** What a request handler gets besides the raw request. */
 export interface RequestInfo {
   requestId: string;
+  /** A child logger that stamps every line with the request id and trace id. */
   log: Logger;
+  /** This hop of the W3C trace: the caller's `traceparent` continued, or a new trace. */
+  trace: TraceContext;
   /**
    * The end client's address: the connection's peer, unless a `guard` established a better one
    * (e.g. the address a signed call from the router vouches for).
@@ -53,6 +59,8 @@ export interface HttpServerOptions<TContext extends BaseContext> {
    * HttpError to refuse; set `info.clientAddress`/`info.service` to pass on what it proved.
    */
   guard?: (req: IncomingMessage, body: string, info: RequestInfo) => Promise<void> | void;
+  /** Serves `/metrics` from this registry and records every request's latency by route and status. */
+  metrics?: ServiceMetrics;
 }
 
 /** Paths a guard never sees: orchestrators and scrapers call them without credentials. */
@@ -175,8 +183,9 @@ async function handleGraphQL<TContext extends BaseContext>(
 }
 
 /**
- * A small node:http front for Apollo Server: request ids, body limit (413), CORS, `/health`,
- * `/ready` and extra routes, and a graceful close that drains in-flight requests.
+ * A small node:http front for Apollo Server: request ids, W3C trace context (and a server span when
+ * tracing is on), body limit (413), CORS, `/health`, `/ready`, `/metrics` and extra routes, request
+ * latency by route and status, and a graceful close that drains in-flight requests.
  * (`startStandaloneServer` offers none of these knobs.)
  */
 export async function startHttpServer<TContext extends BaseContext>(
@@ -194,19 +203,48 @@ export async function startHttpServer<TContext extends BaseContext>(
       const ready = !draining && (await options.ready());
       sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : draining ? 'draining' : 'not ready' });
     },
+    ...(options.metrics ? { '/metrics': (_req: IncomingMessage, res: ServerResponse) => options.metrics!.respond(res) } : {}),
     ...options.routes,
   };
+  // Only known paths become label values, so a scanner probing random URLs cannot blow up the series.
+  const routeLabel = (method: string, path: string): string => {
+    if (path === '/graphql' || path === '/') return '/graphql';
+    return routes[`${method} ${path}`] || (method === 'GET' && routes[path]) ? path : 'unmatched';
+  };
 
-  const server = createServer(async (req, res) => {
+  const server = createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const method = req.method ?? 'GET';
+    const path = (req.url ?? '/').split('?')[0]!;
+    const route = routeLabel(method, path);
+    const requestTrace = startRequestTrace(
+      parseTraceparent(req.headers.traceparent),
+      `${method} ${route}`,
+      { 'http.request.method': method, 'http.route': route },
+      !OPEN_PATHS.includes(path),
+    );
+    res.once('close', () => {
+      const status = res.headersSent ? res.statusCode : 499;
+      requestTrace.end(status);
+      options.metrics?.httpRequests.observe({ route, method, status: String(status) }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    void withRequestTrace(requestTrace, () => handle(req, res, path, requestTrace.context));
+  });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, path: string, trace: TraceContext): Promise<void> => {
     inFlight += 1;
     const incoming = req.headers['x-request-id'];
     const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const info: RequestInfo = { requestId, log: options.log.child({ requestId }), clientAddress: req.socket.remoteAddress ?? 'unknown' };
+    const info: RequestInfo = {
+      requestId,
+      log: options.log.child({ requestId, traceId: trace.traceId }),
+      trace,
+      clientAddress: req.socket.remoteAddress ?? 'unknown',
+    };
     res.setHeader('x-request-id', requestId);
     if (draining) res.setHeader('connection', 'close');
     try {
       const corsAllowed = applyCors(req, res, options.corsOrigins);
-      const path = (req.url ?? '/').split('?')[0]!;
       if (req.method === 'OPTIONS') {
         // A preflight from an origin not on the list is refused outright, so the browser stops there.
         res.writeHead(corsAllowed ? 204 : 403).end();
@@ -241,7 +279,7 @@ export async function startHttpServer<TContext extends BaseContext>(
       inFlight -= 1;
       if (draining && inFlight === 0) drained?.();
     }
-  });
+  };
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 60_000;

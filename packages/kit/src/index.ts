@@ -16,3 +16,6 @@ export * from './service-auth';
 export * from './rate-limit';
 export * from './transactions';
 export * from './background-jobs';
+export * from './metrics';
+export * from './trace-context';
+export * from './tracing';

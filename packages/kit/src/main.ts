@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { loadEnvOrExit, type SubgraphEnv } from './env';
 import { createLogger, type Logger } from './logger';
+import { startTracing } from './tracing';
 
 export interface Closable {
   close(): Promise<void>;
@@ -15,8 +16,10 @@ export async function runService<S extends z.ZodObject>(
   schema: S,
   start: (env: z.infer<S>, log: Logger) => Promise<Closable>,
 ): Promise<void> {
-  const env = loadEnvOrExit(schema, service) as z.infer<S> & Pick<SubgraphEnv, 'LOG_LEVEL'>;
+  const env = loadEnvOrExit(schema, service) as z.infer<S> & Pick<SubgraphEnv, 'LOG_LEVEL' | 'OTEL_EXPORTER_OTLP_ENDPOINT'>;
   const log = createLogger(service, env.LOG_LEVEL);
+  // Before the service starts, so its first request is traced; off unless an endpoint is set.
+  const tracing = startTracing(service, { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, log });
   let running: Closable;
   try {
     running = await start(env, log);
@@ -29,16 +32,20 @@ export async function runService<S extends z.ZodObject>(
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down: draining in-flight requests');
-    running.close().then(
-      () => {
-        log.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        log.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    running
+      .close()
+      // The last spans (the drained requests') are sent before the process exits.
+      .then(() => tracing.shutdown().catch((error: unknown) => log.warn({ err: error }, 'tracing: final export failed')))
+      .then(
+        () => {
+          log.info('stopped');
+          process.exit(0);
+        },
+        (error: unknown) => {
+          log.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

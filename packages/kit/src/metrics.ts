@@ -3,6 +3,9 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 
+// Services add their own metrics to a ServiceMetrics registry without depending on prom-client.
+export { Counter, Gauge, Histogram };
+
 /** Latency buckets in seconds, from a cache hit to a timeout. */
 const LATENCY_BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 

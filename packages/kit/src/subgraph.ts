@@ -17,6 +17,8 @@ import { type SubgraphEnv } from './env';
 import { DomainError, maskError } from './errors';
 import { HttpError, startHttpServer, type RequestInfo, type Route, type RunningHttpServer } from './http-server';
 import { createLogger, type Logger } from './logger';
+import { ServiceMetrics } from './metrics';
+import type { TraceContext } from './trace-context';
 import { BackgroundJobs } from './background-jobs';
 import { SEED_PLANS, type SeedPlan } from './seed-plan';
 import { serviceSecret, SignatureVerifier } from './service-auth';
@@ -29,6 +31,8 @@ export interface BaseContext {
   db: DataSource;
   /** The end client's address: forwarded by the router under its signature, else the connection's peer. */
   clientAddress: string;
+  /** This request's W3C trace context (the router's `traceparent` continued); calls to other services carry a child of it. */
+  trace?: TraceContext;
 }
 
 /** What a subgraph's `setup` gets once its database is open and migrated. */
@@ -88,6 +92,7 @@ const errorLogging: ApolloServerPlugin<BaseContext> = {
 
 export function buildSubgraphServer<TContext extends BaseContext>(
   definition: Pick<SubgraphDefinition<TContext, unknown>, 'typeDefs' | 'resolvers'>,
+  plugins: ApolloServerPlugin<TContext>[] = [],
 ): ApolloServer<TContext> {
   return new ApolloServer<TContext>({
     schema: buildSubgraphSchema([{ typeDefs: definition.typeDefs, resolvers: definition.resolvers as GraphQLResolverMap<unknown> }]),
@@ -99,7 +104,9 @@ export function buildSubgraphServer<TContext extends BaseContext>(
       ApolloServerPluginLandingPageDisabled(),
       // Inline traces are for Apollo's hosted studio; nothing here reads them and they cost CPU.
       ApolloServerPluginInlineTraceDisabled(),
-      errorLogging as ApolloServerPlugin<TContext>],
+      errorLogging as ApolloServerPlugin<TContext>,
+      ...plugins,
+    ],
   });
 }
 
@@ -110,6 +117,8 @@ export interface RunningSubgraph {
   database: Database;
   http: RunningHttpServer;
   log: Logger;
+  /** What `/metrics` serves: requests, GraphQL errors by code, the database pool, the process. */
+  metrics: ServiceMetrics;
   close(): Promise<void>;
 }
 
@@ -181,7 +190,9 @@ export async function startSubgraph<TContext extends BaseContext, TServices>(
     const setup = (await definition.setup?.({ db: database.dataSource, log, env, jobs })) ?? {
       services: undefined as TServices,
     };
-    const apollo = buildSubgraphServer(definition);
+    const metrics = new ServiceMetrics(definition.name);
+    metrics.watchPool(database.dataSource);
+    const apollo = buildSubgraphServer(definition, [metrics.plugin<TContext>()]);
     await apollo.start();
     const http = await startHttpServer(
       {
@@ -196,11 +207,13 @@ export async function startSubgraph<TContext extends BaseContext, TServices>(
               log: info.log,
               db: database.dataSource,
               clientAddress: info.clientAddress,
+              trace: info.trace,
             }, setup.services),
         },
         ready: () => database.ping(),
         guard,
         routes: setup.routes,
+        metrics,
       },
       env.PORT,
     );
@@ -212,6 +225,7 @@ export async function startSubgraph<TContext extends BaseContext, TServices>(
       database,
       http,
       log,
+      metrics,
       async close() {
         await http.close(env.SHUTDOWN_GRACE_SECONDS * 1000);
         await apollo.stop();
