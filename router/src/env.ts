@@ -38,6 +38,11 @@ export const envSchema = baseEnvSchema.extend({
    * (plus 10), so retries cannot multiply the load on a struggling subgraph. @default 0.2
    */
   SUBGRAPH_RETRY_BUDGET: z.coerce.number().min(0).max(1).default(0.2),
+  /** Share one subgraph fetch among identical reads of the same caller in flight at once. @default true */
+  SUBGRAPH_DEDUPE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   /** Shared secret that signs every subgraph request; a development secret under DATA_DIR outside production. */
   SERVICE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Redis for state shared by router replicas: rate-limit counters and automatic persisted queries. @default in memory */

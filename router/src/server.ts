@@ -133,6 +133,7 @@ export async function startRouter(
         serviceSecret: secret,
         policy: policyFor(name),
         metrics,
+        dedupe: env.SUBGRAPH_DEDUPE,
       });
     },
     logger: {
