@@ -38,6 +38,11 @@ export const envSchema = baseEnvSchema.extend({
    * (plus 10), so retries cannot multiply the load on a struggling subgraph. @default 0.2
    */
   SUBGRAPH_RETRY_BUDGET: z.coerce.number().min(0).max(1).default(0.2),
+  /** Identical inbound reads of the same caller in flight at once share one execution. @default true */
+  INBOUND_DEDUPE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   /** Share one subgraph fetch among identical reads of the same caller in flight at once. @default true */
   SUBGRAPH_DEDUPE: z
     .enum(['true', 'false'])

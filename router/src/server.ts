@@ -27,6 +27,7 @@ import type { OperationLimits } from './operation-limits';
 import { PersistedOperations } from './persisted-operations';
 import { clientRateLimit, RedisRateLimitStore } from './rate-limit';
 import { connectRedis, redisApqCache } from './redis';
+import { inboundShareKey } from './inbound-dedupe';
 import { SubgraphClient } from './subgraph-client';
 import { SubgraphPolicy } from './subgraph-policy';
 import { defaultSupergraphPath, fileSupergraph } from './supergraph';
@@ -179,6 +180,7 @@ export async function startRouter(
           maxTokens: limits.tokens,
           persisted,
         }),
+        shareKey: env.INBOUND_DEDUPE ? inboundShareKey : undefined,
       },
       // Started means the gateway has loaded and validated the supergraph and can plan queries.
       ready: () => true,

@@ -40,7 +40,14 @@ export interface GraphQLEndpoint<TContext extends BaseContext> {
   context: (req: IncomingMessage, info: RequestInfo) => Promise<TContext>;
   /** Runs before Apollo Server sees the request (rate limits, safelists); throw HttpError to refuse it. */
   preflight?: (request: GraphQLHttpRequest, req: IncomingMessage, info: RequestInfo) => Promise<void> | void;
+  /**
+   * A key under which identical requests in flight at the same moment share one execution (after
+   * each one's own preflight); undefined to execute this one alone. Only for reads.
+   */
+  shareKey?: (request: GraphQLHttpRequest, raw: string) => string | undefined;
 }
+
+type ExecutedResponse = Awaited<ReturnType<ApolloServer<BaseContext>['executeHTTPGraphQLRequest']>>;
 
 export interface HttpServerOptions<TContext extends BaseContext> {
   log: Logger;
@@ -146,12 +153,25 @@ function applyCors(req: IncomingMessage, res: ServerResponse, origins: string[] 
   return true;
 }
 
+/** Executions in flight by share key (see GraphQLEndpoint.shareKey), one map per server. */
+type Inflight = Map<string, Promise<ExecutedResponse>>;
+
+async function shared(inflight: Inflight, key: string, execute: () => Promise<ExecutedResponse>): Promise<ExecutedResponse> {
+  const existing = inflight.get(key);
+  if (existing) return existing;
+  // Only a complete body can be written twice; a streamed one is never shared.
+  const started = execute().finally(() => inflight.delete(key));
+  inflight.set(key, started);
+  return started;
+}
+
 async function handleGraphQL<TContext extends BaseContext>(
   req: IncomingMessage,
   res: ServerResponse,
   info: RequestInfo,
   endpoint: GraphQLEndpoint<TContext>,
   bodyLimit: number,
+  inflight: Inflight,
 ): Promise<void> {
   const raw = req.method === 'POST' ? await readBody(req, bodyLimit) : '';
   let body: unknown = raw;
@@ -168,10 +188,11 @@ async function handleGraphQL<TContext extends BaseContext>(
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const response = await endpoint.server.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-    context: () => endpoint.context(req, info),
-  });
+  const httpGraphQLRequest = { method: req.method ?? 'GET', headers, search: url.search, body };
+  const execute = () =>
+    endpoint.server.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: () => endpoint.context(req, info) });
+  const key = endpoint.shareKey?.({ method: req.method ?? 'GET', headers: req.headers, search: url.search, body }, raw);
+  const response = key === undefined ? await execute() : await shared(inflight, key, execute as () => Promise<ExecutedResponse>);
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
@@ -193,6 +214,7 @@ export async function startHttpServer<TContext extends BaseContext>(
   port: number,
 ): Promise<RunningHttpServer> {
   const bodyLimit = options.bodyLimitBytes ?? 1_000_000;
+  const inflight: Inflight = new Map();
   let draining = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
@@ -255,7 +277,7 @@ export async function startHttpServer<TContext extends BaseContext>(
         await options.guard(req, body, info);
       }
       if (path === '/graphql' || path === '/') {
-        await handleGraphQL(req, res, info, options.graphql, bodyLimit);
+        await handleGraphQL(req, res, info, options.graphql, bodyLimit, inflight);
       } else if (routes[`${req.method} ${path}`] || (req.method === 'GET' && routes[path])) {
         await (routes[`${req.method} ${path}`] ?? routes[path])!(req, res, info);
       } else {
