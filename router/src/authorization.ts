@@ -1,14 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Caller } from '@storefront/kit';
 import {
-  getDirectiveValues,
   getNamedType,
-  GraphQLIncludeDirective,
-  GraphQLSkipDirective,
   isAbstractType,
   isInterfaceType,
-  isNonNullType,
-  isListType,
   isObjectType,
   Kind,
   parse,
@@ -18,14 +13,8 @@ import {
   type ConstDirectiveNode,
   type DocumentNode,
   type FieldNode,
-  type FragmentDefinitionNode,
   type GraphQLCompositeType,
-  type GraphQLFormattedError,
-  type GraphQLObjectType,
-  type GraphQLOutputType,
   type GraphQLSchema,
-  type OperationDefinitionNode,
-  type SelectionSetNode,
 } from 'graphql';
 
 /**
@@ -180,7 +169,7 @@ export function decide(requirement: Requirement | undefined, caller: Caller | nu
 }
 
 /** The alias under which the filtered operation asks for `__typename` where the patch needs it. */
-const TYPENAME_ALIAS = 'authzTypename__';
+export const TYPENAME_ALIAS = 'authzTypename__';
 
 const field = (name: string, alias?: string): FieldNode => ({
   kind: Kind.FIELD,
@@ -242,150 +231,3 @@ function withRuntimeTypes(schema: GraphQLSchema, document: DocumentNode): Docume
 /** The plan cache key of a filtered operation: callers with the same denials share a plan. */
 export const filteredQueryHash = (queryHash: string, denied: string[]): string =>
   createHash('sha256').update(queryHash).update('\nauthz:').update(denied.join(',')).digest('hex');
-
-/** Marks a position that became null and whose null must propagate to the parent. */
-const NULL_HERE = Symbol('null');
-type Completed = unknown | typeof NULL_HERE;
-
-interface PatchContext {
-  schema: GraphQLSchema;
-  rules: AuthorizationRules;
-  caller: Caller | null;
-  fragments: Map<string, FragmentDefinitionNode>;
-  variables: Record<string, unknown>;
-  errors: GraphQLFormattedError[];
-}
-
-function included(node: FieldNode | FragmentDefinitionNode | SelectionSetNode['selections'][number], variables: Record<string, unknown>): boolean {
-  if (getDirectiveValues(GraphQLSkipDirective, node, variables)?.if === true) return false;
-  return getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
-}
-
-/** graphql-js's CollectFields: the fields of selection sets for one runtime type, by response key. */
-function collectFields(ctx: PatchContext, type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[]): Map<string, FieldNode[]> {
-  const fields = new Map<string, FieldNode[]>();
-  const visited = new Set<string>();
-  const applies = (condition: string | undefined) => {
-    if (!condition || condition === type.name) return true;
-    const conditionType = ctx.schema.getType(condition);
-    return !!conditionType && isAbstractType(conditionType) && ctx.schema.isSubType(conditionType, type);
-  };
-  const collect = (selectionSet: SelectionSetNode) => {
-    for (const selection of selectionSet.selections) {
-      if (!included(selection, ctx.variables)) continue;
-      if (selection.kind === Kind.FIELD) {
-        const key = selection.alias?.value ?? selection.name.value;
-        fields.set(key, [...(fields.get(key) ?? []), selection]);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        if (applies(selection.typeCondition?.name.value)) collect(selection.selectionSet);
-      } else {
-        const name = selection.name.value;
-        const fragment = ctx.fragments.get(name);
-        if (visited.has(name) || !fragment || !applies(fragment.typeCondition.name.value)) continue;
-        visited.add(name);
-        collect(fragment.selectionSet);
-      }
-    }
-  };
-  selectionSets.forEach(collect);
-  return fields;
-}
-
-function completeObject(ctx: PatchContext, value: Record<string, unknown>, type: GraphQLObjectType, selectionSets: readonly SelectionSetNode[], path: (string | number)[]): Completed {
-  const result: Record<string, unknown> = {};
-  for (const [key, nodes] of collectFields(ctx, type, selectionSets)) {
-    const name = nodes[0]!.name.value;
-    if (name === '__typename') {
-      result[key] = value[key];
-      continue;
-    }
-    const definition = type.getFields()[name];
-    if (!definition) continue;
-    let completed: Completed;
-    const denial = decide(ctx.rules.requirement(ctx.schema, type, name), ctx.caller);
-    if (denial) {
-      ctx.errors.push({
-        message:
-          denial === 'UNAUTHENTICATED'
-            ? `You must be signed in to read ${type.name}.${name}`
-            : `You are not allowed to read ${type.name}.${name}`,
-        path: [...path, key],
-        extensions: { code: denial },
-      });
-      completed = NULL_HERE;
-    } else {
-      const subSelections = nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
-      completed = completeValue(ctx, key in value ? value[key] : null, definition.type, subSelections, [...path, key]);
-    }
-    if (completed === NULL_HERE) {
-      if (isNonNullType(definition.type)) return NULL_HERE;
-      result[key] = null;
-    } else {
-      result[key] = completed;
-    }
-  }
-  return result;
-}
-
-function completeValue(ctx: PatchContext, value: unknown, type: GraphQLOutputType, selectionSets: readonly SelectionSetNode[], path: (string | number)[]): Completed {
-  if (isNonNullType(type)) return completeValue(ctx, value, type.ofType, selectionSets, path);
-  // Null already (a subgraph error, or null propagated by the gateway): nothing under it to patch.
-  if (value === null || value === undefined || selectionSets.length === 0) return value;
-  if (isListType(type)) {
-    if (!Array.isArray(value)) return value;
-    const items: unknown[] = [];
-    for (let i = 0; i < value.length; i++) {
-      const item = completeValue(ctx, value[i], type.ofType, selectionSets, [...path, i]);
-      if (item === NULL_HERE) {
-        if (isNonNullType(type.ofType)) return NULL_HERE;
-        items.push(null);
-      } else {
-        items.push(item);
-      }
-    }
-    return items;
-  }
-  const named = getNamedType(type);
-  let runtime: GraphQLObjectType | undefined;
-  if (isObjectType(named)) {
-    runtime = named;
-  } else if (isAbstractType(named)) {
-    const record = value as Record<string, unknown>;
-    const typename = record[TYPENAME_ALIAS] ?? record.__typename;
-    const found = typeof typename === 'string' ? ctx.schema.getType(typename) : undefined;
-    runtime = isObjectType(found) ? found : undefined;
-  }
-  if (!runtime || typeof value !== 'object') return value;
-  return completeObject(ctx, value as Record<string, unknown>, runtime, selectionSets, path);
-}
-
-/**
- * Rebuilds the response data of the filtered operation along the original operation: every field
- * the filter removed comes back as null with its error, its null propagated like a field error.
- */
-export function restoreDenied(
-  schema: GraphQLSchema,
-  rules: AuthorizationRules,
-  caller: Caller | null,
-  original: DocumentNode,
-  operation: OperationDefinitionNode,
-  variables: Record<string, unknown> | undefined,
-  data: Record<string, unknown> | null | undefined,
-): { data: Record<string, unknown> | null | undefined; errors: GraphQLFormattedError[] } {
-  const ctx: PatchContext = {
-    schema,
-    rules,
-    caller,
-    fragments: new Map(
-      original.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-    ),
-    variables: variables ?? {},
-    errors: [],
-  };
-  const root = schema.getRootType(operation.operation);
-  if (!root) return { data, errors: [] };
-  // The root failed as a whole: report the removed root fields; nothing below them ran.
-  const completed = completeObject(ctx, data ?? {}, root, [operation.selectionSet], []);
-  if (data === null || data === undefined) return { data, errors: ctx.errors.filter((e) => e.path?.length === 1) };
-  return { data: completed === NULL_HERE ? null : (completed as Record<string, unknown>), errors: ctx.errors };
-}

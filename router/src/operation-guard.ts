@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import type { GraphQLSchema, DocumentNode, OperationDefinitionNode } from 'graphql';
 import { getOperationAST } from 'graphql';
-import { AuthorizationRules, filterOperation, filteredQueryHash, restoreDenied } from './authorization';
+import { AuthorizationRules, filterOperation, filteredQueryHash } from './authorization';
+import { restoreDenied } from './authorization-restore';
 import type { RouterContext } from './context';
 import { limitError, measureOperation, type OperationLimits } from './operation-limits';
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSchema, getOperationAST, parse, print } from 'graphql';
 import type { Caller } from '@storefront/kit';
-import { AuthorizationRules, decide, filterOperation, restoreDenied } from '../authorization';
+import { AuthorizationRules, decide, filterOperation } from '../authorization';
+import { restoreDenied } from '../authorization-restore';
 
 const SCHEMA_DIR = join(__dirname, '..', '..', '..', 'schema');
 const api = buildSchema(readFileSync(join(SCHEMA_DIR, 'api.graphql'), 'utf8'));
