@@ -133,6 +133,15 @@ export class AuthorizationRules {
     return this.fields.size === 0 && this.types.size === 0;
   }
 
+  /** Every scope some field or type of this supergraph requires. */
+  scopes(): string[] {
+    const all = new Set<string>();
+    for (const requirement of [...this.fields.values(), ...this.types.values()]) {
+      for (const alternatives of requirement.scopes) for (const set of alternatives) for (const scope of set) all.add(scope);
+    }
+    return [...all].sort();
+  }
+
   /**
    * What reading `parent.field` takes: the field's own directives, those of the type it returns,
    * and, on an interface, those of the field in every implementation (the most demanding wins,
