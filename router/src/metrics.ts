@@ -12,6 +12,9 @@ export class RouterMetrics extends ServiceMetrics {
   readonly subgraphFetchErrors: Counter<'subgraph' | 'kind'>;
   readonly subgraphRetries: Counter<'subgraph'>;
   readonly breakerState: Gauge<'subgraph'>;
+  readonly responseCacheHits: Counter<'scope'>;
+  readonly responseCacheMisses: Counter;
+  readonly responseCacheErrors: Counter<'operation'>;
 
   constructor() {
     super('router');
@@ -38,6 +41,23 @@ export class RouterMetrics extends ServiceMetrics {
       name: 'subgraph_circuit_state',
       help: 'Circuit breaker state per subgraph: 0 closed, 1 half-open, 2 open.',
       labelNames: ['subgraph'],
+      registers: [this.registry],
+    });
+    this.responseCacheHits = new Counter({
+      name: 'response_cache_hits_total',
+      help: 'Queries answered from the response cache, by the scope of the entry (public or private).',
+      labelNames: ['scope'],
+      registers: [this.registry],
+    });
+    this.responseCacheMisses = new Counter({
+      name: 'response_cache_misses_total',
+      help: 'Queries looked up in the response cache and not found (executed, and stored when cacheable).',
+      registers: [this.registry],
+    });
+    this.responseCacheErrors = new Counter({
+      name: 'response_cache_errors_total',
+      help: 'Failed reads and writes of the response cache in Redis (each read a miss, each write skipped).',
+      labelNames: ['operation'],
       registers: [this.registry],
     });
   }

@@ -64,6 +64,9 @@ export async function startCheckoutGraph(
     LOG_LEVEL: 'silent',
     JWT_PUBLIC_KEY: keys.publicKeyPem,
     SERVICE_SECRET: TEST_SERVICE_SECRET,
+    // The response cache is off: these tests place orders, then read stock and orders at once, and a
+    // cached answer would rightly serve them the value from before.
+    RESPONSE_CACHE: 'false',
   });
   const router = await startRouter(routerEnv, createLogger('router', 'silent'), {
     users: NOWHERE,

@@ -74,6 +74,9 @@ export async function startTestSupergraph(label: string, options: TestSupergraph
     LOG_LEVEL: 'silent',
     JWT_PUBLIC_KEY: keys.publicKeyPem,
     SERVICE_SECRET: TEST_SERVICE_SECRET,
+    // The response cache is off unless a test asks for it (routerEnv): many tests write, then read
+    // at once, and a cached answer would rightly serve them the value from before the write.
+    RESPONSE_CACHE: 'false',
     ...options.routerEnv,
   });
   const router = await startRouter(

@@ -89,6 +89,9 @@ export async function startSecureGraph(label: string, options: { loginThrottle?:
       CORS_ORIGINS: 'https://shop.example.com',
       // Counted per test client address; generous, so only the rate-limit tests hit it.
       RATE_LIMIT_MAX: '10000',
+      // The response cache is off unless a test asks for it (env): many tests write, then read
+      // at once, and a cached answer would rightly serve them the value from before the write.
+      RESPONSE_CACHE: 'false',
       ...extra,
     });
     const router = await startRouter(routerEnv, loggers.router.log, Object.fromEntries(NAMES.map((name) => [name, urls[name] ?? subgraphs[name].url])));

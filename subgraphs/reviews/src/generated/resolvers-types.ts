@@ -21,6 +21,13 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** Who may share a cached value. */
+export type CacheControlScope =
+  /** Every caller: the value does not depend on who asks. */
+  | 'PUBLIC'
+  /** Only the caller it was computed for. */
+  | 'PRIVATE';
+
 /** Where a page of a connection ends. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -228,13 +235,12 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CacheControlScope: CacheControlScope;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Review: ResolverTypeWrapper<ReviewEntity>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ReviewConnection: ResolverTypeWrapper<Connection<ReviewEntity>>;
   ReviewEdge: ResolverTypeWrapper<Omit<ReviewEdge, 'node'> & { node: ResolversTypes['Review'] }>;
   User: ResolverTypeWrapper<{ __typename?: 'User'; id: string }>;
@@ -243,17 +249,17 @@ export type ResolversTypes = ResolversObject<{
   AddReviewInput: AddReviewInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   String: Scalars['String']['output'];
   Review: ReviewEntity;
   ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
   ReviewConnection: Connection<ReviewEntity>;
   ReviewEdge: Omit<ReviewEdge, 'node'> & { node: ResolversParentTypes['Review'] };
   User: { __typename?: 'User'; id: string };
@@ -262,7 +268,17 @@ export type ResolversParentTypes = ResolversObject<{
   AddReviewInput: AddReviewInput;
   Query: Record<PropertyKey, never>;
   Mutation: Record<PropertyKey, never>;
+  Int: Scalars['Int']['output'];
+  Boolean: Scalars['Boolean']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = ReviewsContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
@@ -326,4 +342,8 @@ export type Resolvers<ContextType = ReviewsContext> = ResolversObject<{
   Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+}>;
+
+export type DirectiveResolvers<ContextType = ReviewsContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
 }>;

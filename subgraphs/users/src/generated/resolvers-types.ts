@@ -20,6 +20,13 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** Who may share a cached value. */
+export type CacheControlScope =
+  /** Every caller: the value does not depend on who asks. */
+  | 'PUBLIC'
+  /** Only the caller it was computed for. */
+  | 'PRIVATE';
+
 /** A person with an account: a shopper, a reviewer, or an admin. */
 export type User = {
   __typename?: 'User';
@@ -179,6 +186,7 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CacheControlScope: CacheControlScope;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   User: ResolverTypeWrapper<UserEntity>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -187,6 +195,7 @@ export type ResolversTypes = ResolversObject<{
   SignUpInput: SignUpInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
 }>;
 
@@ -200,8 +209,17 @@ export type ResolversParentTypes = ResolversObject<{
   SignUpInput: SignUpInput;
   Query: Record<PropertyKey, never>;
   Mutation: Record<PropertyKey, never>;
+  Int: Scalars['Int']['output'];
   Boolean: Scalars['Boolean']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = UsersContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
@@ -236,4 +254,8 @@ export type Resolvers<ContextType = UsersContext> = ResolversObject<{
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+}>;
+
+export type DirectiveResolvers<ContextType = UsersContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
 }>;

@@ -1,0 +1,183 @@
+import { createHash } from 'node:crypto';
+import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from '@apollo/server';
+import { printSchema, type GraphQLSchema } from 'graphql';
+import type { Caller } from '@storefront/kit';
+import type { RouterContext } from './context';
+import type { RouterMetrics } from './metrics';
+import type { ResponseStore } from './response-cache-store';
+
+export { MemoryResponseStore, RedisResponseStore, type ResponseStore } from './response-cache-store';
+
+/** Bumped when the entry format or the key's parts change, so old entries are never read. */
+const FORMAT = 1;
+
+type Scope = 'PUBLIC' | 'PRIVATE';
+
+/** What identifies one operation's answer, before the caller is considered. */
+export interface OperationIdentity {
+  /** The API schema the operation was validated against (a reload or deploy starts afresh). */
+  schemaId: string;
+  /**
+   * Apollo's hash of the operation text (for APQ the client's hash, which is the same sha256).
+   * The operation guard replaces it with `filteredQueryHash(hash, denied)` when the caller may not
+   * read some fields (authorization.ts), so it also carries the caller's authorization outcome:
+   * callers whose outcomes differ get different keys, callers with the same outcome share.
+   */
+  queryHash: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+}
+
+export interface CacheKeys {
+  /** For PUBLIC answers: the same for every caller with the same authorization outcome. */
+  shared: string;
+  /** For PRIVATE answers: this one caller's own; none for an anonymous caller. */
+  personal?: string;
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** JSON with object keys sorted at every level, so equal variables in another order give one key. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/**
+ * The keys of an operation's cached answer. The personal key adds the verified caller's id (and
+ * roles and scopes, which subgraphs may decide by: a token with new roles starts afresh).
+ */
+export function cacheKeys(identity: OperationIdentity, caller: Caller | null): CacheKeys {
+  const shared = sha256(
+    stableJson([FORMAT, identity.schemaId, identity.queryHash, identity.operationName ?? null, identity.variables ?? {}]),
+  );
+  if (!caller) return { shared };
+  const personal = sha256(stableJson([shared, caller.userId, [...caller.roles].sort(), [...caller.scopes].sort()]));
+  return { shared, personal };
+}
+
+/** One cached answer: the response body of a query without errors, and its policy. */
+export interface CacheEntry {
+  storedAt: number;
+  maxAge: number;
+  scope: Scope;
+  data: Record<string, unknown>;
+  extensions?: Record<string, unknown>;
+}
+
+export function decodeEntry(raw: string | undefined): CacheEntry | undefined {
+  if (!raw) return undefined;
+  try {
+    const entry = JSON.parse(raw) as Partial<CacheEntry>;
+    const valid =
+      typeof entry.storedAt === 'number' &&
+      typeof entry.maxAge === 'number' &&
+      (entry.scope === 'PUBLIC' || entry.scope === 'PRIVATE') &&
+      typeof entry.data === 'object' &&
+      entry.data !== null;
+    return valid ? (entry as CacheEntry) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface ResponseCacheOptions {
+  /** Where answers are kept; without one nothing is cached, and only the Cache-Control rules apply. */
+  store?: ResponseStore;
+  metrics?: RouterMetrics;
+  /** Longest time an answer stays in the cache, in seconds, whatever the hints say; 0: the hints decide. @default 0 */
+  maxAgeSeconds?: number;
+  now?: () => number;
+}
+
+/**
+ * The response cache: whole answers to queries, kept as long as the subgraphs' `@cacheControl`
+ * hints allow (the request's overall cache policy, which every subgraph fetch tightens).
+ *
+ * - Only queries; a mutation is never served from or stored in the cache, and says `no-store`.
+ * - Never an answer with errors, with no data, or whose policy is not cacheable (maxAge 0, or a
+ *   subgraph that sent no hints).
+ * - PUBLIC answers are shared by every caller with the same authorization outcome (the key).
+ *   PRIVATE answers are kept only for a signed-in caller, under a key with their id; an anonymous
+ *   caller's PRIVATE answer is not cached at all.
+ * - A hit restores the entry's policy, so Apollo's cache-control plugin sends the same
+ *   `Cache-Control` as the miss did, with `age`; `x-cache` says HIT or MISS.
+ * - A signed-in caller's answer says `private` to HTTP caches even when the cache shares it: a
+ *   shared HTTP cache keys by URL, not by what the caller's token lets them read.
+ *
+ * Register it after the operation guard, so it stores the answer as the guard completed it.
+ */
+export function responseCache(options: ResponseCacheOptions = {}): ApolloServerPlugin<RouterContext> {
+  const { store, metrics } = options;
+  const cap = options.maxAgeSeconds ?? 0;
+  const now = options.now ?? Date.now;
+  const schemaIds = new WeakMap<GraphQLSchema, string>();
+  const schemaId = (schema: GraphQLSchema): string => {
+    let id = schemaIds.get(schema);
+    if (!id) {
+      id = sha256(printSchema(schema)).slice(0, 16);
+      schemaIds.set(schema, id);
+    }
+    return id;
+  };
+
+  return {
+    async requestDidStart() {
+      let keys: CacheKeys | undefined;
+      let hit = false;
+      return {
+        async responseForOperation(requestContext): Promise<GraphQLResponse | null> {
+          const { operation, request, contextValue } = requestContext;
+          if (operation?.operation !== 'query') {
+            requestContext.overallCachePolicy.restrict({ maxAge: 0 });
+            return null;
+          }
+          const { queryHash } = requestContext;
+          if (!store || !queryHash) return null;
+          keys = cacheKeys(
+            { schemaId: schemaId(requestContext.schema), queryHash, operationName: request.operationName, variables: request.variables },
+            contextValue.caller,
+          );
+          // The caller's own entry first: of one operation, a PRIVATE answer is the more specific.
+          const candidates: [string, Scope][] = keys.personal ? [[keys.personal, 'PRIVATE'], [keys.shared, 'PUBLIC']] : [[keys.shared, 'PUBLIC']];
+          for (const [key, scope] of candidates) {
+            const entry = decodeEntry(await store.get(key));
+            // A PRIVATE entry is only ever read back from its owner's key.
+            if (!entry || entry.scope !== scope) continue;
+            hit = true;
+            metrics?.responseCacheHits.inc({ scope: scope.toLowerCase() });
+            requestContext.overallCachePolicy.replace({ maxAge: entry.maxAge, scope: entry.scope });
+            const age = Math.min(entry.maxAge, Math.max(0, Math.floor((now() - entry.storedAt) / 1000)));
+            return {
+              http: { headers: new HeaderMap([['x-cache', 'HIT'], ['age', String(age)]]) },
+              body: { kind: 'single', singleResult: { data: entry.data, ...(entry.extensions ? { extensions: entry.extensions } : {}) } },
+            };
+          }
+          metrics?.responseCacheMisses.inc();
+          requestContext.response.http.headers.set('x-cache', 'MISS');
+          return null;
+        },
+
+        async willSendResponse({ response, overallCachePolicy, contextValue }) {
+          // Decided before the header rule below narrows the policy's scope.
+          let entry: { key: string; ttl: number; value: CacheEntry } | undefined;
+          if (store && keys && !hit && response.body.kind === 'single' && (response.http.status ?? 200) === 200) {
+            const { data, errors, extensions } = response.body.singleResult;
+            const policy = overallCachePolicy.policyIfCacheable();
+            const key = policy?.scope === 'PRIVATE' ? keys.personal : keys.shared;
+            const ttl = policy ? (cap > 0 ? Math.min(policy.maxAge, cap) : policy.maxAge) : 0;
+            if (policy && key && ttl > 0 && !errors?.length && data) {
+              entry = { key, ttl, value: { storedAt: now(), maxAge: policy.maxAge, scope: policy.scope, data, ...(extensions ? { extensions } : {}) } };
+            }
+          }
+          // Synchronously, before Apollo's cache-control plugin writes the header from the policy.
+          if (contextValue?.caller) overallCachePolicy.restrict({ scope: 'PRIVATE' });
+          if (entry) await store!.set(entry.key, JSON.stringify(entry.value), entry.ttl);
+        },
+      };
+    },
+  };
+}
