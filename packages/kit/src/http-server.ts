@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import { applyCors, HttpError, readBody, sendJson } from './http-io';
+import { applyCors, endWithBody, HttpError, readBody, responseCompression, sendJson, type CompressionOptions, type ResponseCompression } from './http-io';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 
-export { HttpError, readBody, sendJson } from './http-io';
+export { HttpError, readBody, sendJson, type CompressionOptions } from './http-io';
 import { parseTraceparent, type TraceContext } from './trace-context';
 import { startRequestTrace, withRequestTrace } from './tracing';
 
@@ -71,6 +71,11 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   guard?: (req: IncomingMessage, body: string, info: RequestInfo) => Promise<void> | void;
   /** Serves `/metrics` from this registry and records every request's latency by route and status. */
   metrics?: ServiceMetrics;
+  /**
+   * Compresses GraphQL and JSON error answers of at least `minBytes` with br (else gzip) for
+   * clients whose Accept-Encoding allows it, and adds `Vary: Accept-Encoding`. @default off
+   */
+  compression?: CompressionOptions;
 }
 
 /** Paths a guard never sees: orchestrators and scrapers call them without credentials. */
@@ -105,6 +110,7 @@ async function handleGraphQL<TContext extends BaseContext>(
   endpoint: GraphQLEndpoint<TContext>,
   bodyLimit: number,
   inflight: Inflight,
+  compression: ResponseCompression | undefined,
 ): Promise<void> {
   const raw = req.method === 'POST' ? await readBody(req, bodyLimit) : '';
   let body: unknown = raw;
@@ -129,7 +135,8 @@ async function handleGraphQL<TContext extends BaseContext>(
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
-    res.end(response.body.string);
+    // A shared answer is compressed once per coding for all the requests that wait on it.
+    await endWithBody(res, response.body.string, compression, key === undefined ? undefined : response);
     return;
   }
   for await (const chunk of response.body.asyncIterator) res.write(chunk);
@@ -196,6 +203,7 @@ export async function startHttpServer<TContext extends BaseContext>(
       trace,
       clientAddress: req.socket.remoteAddress ?? 'unknown',
     };
+    const compression = responseCompression(req, options.compression);
     res.setHeader('x-request-id', requestId);
     if (draining) res.setHeader('connection', 'close');
     try {
@@ -210,22 +218,22 @@ export async function startHttpServer<TContext extends BaseContext>(
         await options.guard(req, body, info);
       }
       if (path === '/graphql' || path === '/') {
-        await handleGraphQL(req, res, info, options.graphql, bodyLimit, inflight);
+        await handleGraphQL(req, res, info, options.graphql, bodyLimit, inflight, compression);
       } else if (routes[`${req.method} ${path}`] || (req.method === 'GET' && routes[path])) {
         await (routes[`${req.method} ${path}`] ?? routes[path])!(req, res, info);
       } else {
-        sendJson(res, 404, { errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] });
+        await sendJson(res, 404, { errors: [{ message: 'Not found', extensions: { code: 'NOT_FOUND' } }] }, compression);
       }
     } catch (error) {
       if (error instanceof HttpError) {
         if (!res.headersSent) {
           for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-          sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] });
+          await sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: error.code } }] }, compression);
         }
       } else {
         info.log.error({ err: error }, 'request failed');
         if (!res.headersSent) {
-          sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+          await sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] }, compression);
         } else {
           res.destroy();
         }
