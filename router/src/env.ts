@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { baseEnvSchema, portSchema } from '@storefront/kit';
 import { z } from 'zod';
 
@@ -7,6 +8,22 @@ const count = z.coerce.number().int().min(0);
 /** The router's environment (see README). */
 export const envSchema = baseEnvSchema.extend({
   PORT: portSchema.default(4000),
+  /**
+   * Router processes sharing PORT on this machine (node:cluster): a whole number, or `auto` for one
+   * per CPU the process may run on. @default 1 (in containers, scale by replicas; see README)
+   */
+  ROUTER_WORKERS: z
+    .string()
+    .regex(/^(auto|[1-9][0-9]*)$/, 'must be a whole number of at least 1, or auto')
+    .default('1')
+    .transform((value) => (value === 'auto' ? availableParallelism() : Number(value))),
+  /** Compress responses (br, else gzip) for clients whose Accept-Encoding asks for it. @default true */
+  COMPRESSION: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  /** Smallest response body that is compressed, in bytes. @default 1024 */
+  COMPRESSION_MIN_BYTES: count.default(1024),
   /** The supergraph to serve. @default <project>/schema/supergraph.graphql */
   SUPERGRAPH_PATH: z.string().optional(),
   /** How often the supergraph file is checked for changes, in milliseconds. @default 1000 */
@@ -43,6 +60,24 @@ export const envSchema = baseEnvSchema.extend({
     .enum(['true', 'false'])
     .default('true')
     .transform((value) => value === 'true'),
+  /** Send each distinct entity representation of an `_entities` fetch once, and fan the answers out. @default true */
+  ENTITY_DEDUPE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  /**
+   * Approximate size of the query-plan cache in MiB (plans are kept by operation text, least
+   * recently used dropped first). @default 30
+   */
+  QUERY_PLAN_CACHE_MB: z.coerce.number().int().positive().default(30),
+  /**
+   * Plan the operations of the persisted-operations manifest before serving, and again on every
+   * supergraph reload, so no client waits for planning after a start or a deploy. @default true
+   */
+  QUERY_PLAN_WARMUP: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   /** Share one subgraph fetch among identical reads of the same caller in flight at once. @default true */
   SUBGRAPH_DEDUPE: z
     .enum(['true', 'false'])
@@ -52,6 +87,18 @@ export const envSchema = baseEnvSchema.extend({
   SERVICE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Redis for state shared by router replicas: rate-limit counters and automatic persisted queries. @default in memory */
   REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be redis://host:port (or rediss://)' }).optional(),
+  /**
+   * Cache whole query responses as long as the subgraphs' `@cacheControl` hints allow: PUBLIC ones
+   * shared, PRIVATE ones per signed-in user. In Redis with REDIS_URL, else in memory. @default true
+   */
+  RESPONSE_CACHE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  /** Size of the in-memory response cache in MiB (without REDIS_URL); least recently used go first. @default 32 */
+  RESPONSE_CACHE_MAX_MB: z.coerce.number().positive().default(32),
+  /** Longest a response stays in the response cache, in seconds, whatever the hints say; 0: the hints decide. @default 0 */
+  RESPONSE_CACHE_MAX_AGE_SECONDS: count.default(0),
   /**
    * Proxies in front of the router whose `X-Forwarded-For` entries are trusted: the client address
    * is the entry this many hops from the right. @default 0 (the connection's peer is the client)

@@ -23,11 +23,13 @@ import { errorLogging, formatRouterError } from './error-masking';
 import { graphiqlRoutes } from './graphiql';
 import { RouterMetrics } from './metrics';
 import { operationGuard, RulesBySchema } from './operation-guard';
+import { planWarmup, RecentOperations } from './plan-warmup';
 import type { OperationLimits } from './operation-limits';
 import { PersistedOperations } from './persisted-operations';
 import { clientRateLimit, RedisRateLimitStore } from './rate-limit';
 import { connectRedis, redisApqCache } from './redis';
 import { inboundShareKey } from './inbound-dedupe';
+import { MemoryResponseStore, RedisResponseStore, responseCache } from './response-cache';
 import { SubgraphClient } from './subgraph-client';
 import { SubgraphPolicy } from './subgraph-policy';
 import { defaultSupergraphPath, fileSupergraph } from './supergraph';
@@ -101,6 +103,11 @@ export async function startRouter(
   });
 
   const metrics = new RouterMetrics();
+  const responseStore = !env.RESPONSE_CACHE
+    ? undefined
+    : redis
+      ? new RedisResponseStore(redis, log, (operation) => metrics.responseCacheErrors.inc({ operation }))
+      : new MemoryResponseStore(env.RESPONSE_CACHE_MAX_MB * 1024 * 1024);
   // By name, so a supergraph reload keeps each subgraph's breaker state and retry budget.
   const policies = new Map<string, SubgraphPolicy>();
   const policyFor = (name: string): SubgraphPolicy => {
@@ -124,6 +131,7 @@ export async function startRouter(
   const rules = new RulesBySchema();
   const gateway = new ApolloGateway({
     supergraphSdl: fileSupergraph({ path: supergraphPath, log, pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS }),
+    experimental_approximateQueryPlanStoreMiB: env.QUERY_PLAN_CACHE_MB,
     buildService: ({ name, url }) => {
       const target = urlOverrides[name] ?? url;
       if (!target) throw new Error(`Subgraph ${name} has no URL: set ${name.toUpperCase()}_URL`);
@@ -135,6 +143,7 @@ export async function startRouter(
         policy: policyFor(name),
         metrics,
         dedupe: env.SUBGRAPH_DEDUPE,
+        dedupeEntities: env.ENTITY_DEDUPE,
       });
     },
     logger: {
@@ -146,6 +155,8 @@ export async function startRouter(
   });
   // Registered before the first load, so the rules of every supergraph served are known.
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => rules.update(apiSchema, coreSupergraphSdl));
+  const recent = new RecentOperations();
+  const warming = planWarmup({ enabled: env.QUERY_PLAN_WARMUP, manifestPath: env.PERSISTED_OPERATIONS_MANIFEST ?? defaultManifestPath(), gateway, rules, recent, log });
   const apollo = new ApolloServer<RouterContext>({
     gateway,
     csrfPrevention: true,
@@ -159,6 +170,9 @@ export async function startRouter(
     persistedQueries: persisted ? { cache: persisted.apqCache() } : redis ? { cache: redisApqCache(redis) } : undefined,
     plugins: [
       operationGuard(limits, rules),
+      ...(env.QUERY_PLAN_WARMUP ? [recent.plugin()] : []),
+      // After the guard: it stores answers as the guard completed them (denied fields restored).
+      responseCache({ store: responseStore, metrics, maxAgeSeconds: env.RESPONSE_CACHE_MAX_AGE_SECONDS }),
       errorLogging,
       metrics.plugin<RouterContext>(),
       production
@@ -167,10 +181,13 @@ export async function startRouter(
     ],
   });
   await apollo.start();
+  // Serving starts with the known operations planned.
+  await warming.current;
   const http = await startHttpServer<RouterContext>(
     {
       log,
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      compression: env.COMPRESSION ? { minBytes: env.COMPRESSION_MIN_BYTES } : undefined,
       corsOrigins: origins,
       graphql: {
         server: apollo,
@@ -196,6 +213,8 @@ export async function startRouter(
       supergraph: supergraphPath,
       overrides: urlOverrides,
       persistedOperations: persisted ? `enforce (${persisted.size} operations)` : 'allow (APQ)',
+      compression: env.COMPRESSION ? `br/gzip from ${env.COMPRESSION_MIN_BYTES} bytes` : 'off',
+      responseCache: responseStore?.kind ?? 'off',
       rateLimit: limiter.enabled ? `${limiter.options.limit} per ${limiter.options.windowMs} ms${redis ? ' (redis)' : ' (memory)'}` : 'off',
       subgraphs: {
         timeoutMs: env.SUBGRAPH_TIMEOUT_MS,

@@ -3,6 +3,8 @@ import { GraphQLError } from 'graphql';
 import { formatTraceparent, outgoingTraceContext, SIGNATURE_HEADERS, signRequest } from '@storefront/kit';
 import type { RouterContext } from './context';
 import type { RouterMetrics } from './metrics';
+import { dedupeRepresentations, expandEntities } from './entity-dedupe';
+import { isWarmupContext } from './plan-warmup';
 import { failureKind, SubgraphUnavailableError } from './subgraph-errors';
 import { InflightFetches, SubgraphTransport, TransportError, type SubgraphHttpResponse } from './subgraph-transport';
 import type { SubgraphPolicy } from './subgraph-policy';
@@ -20,6 +22,8 @@ export interface SubgraphClientOptions {
   metrics?: RouterMetrics;
   /** Share one fetch among identical reads in flight at the same moment. @default true */
   dedupe?: boolean;
+  /** Send each distinct entity representation of an `_entities` fetch once. @default true */
+  dedupeEntities?: boolean;
 }
 
 type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
@@ -39,6 +43,11 @@ export function operationType(text: string): 'query' | 'mutation' | 'subscriptio
 export function isReadOnlyFetch(options: GraphQLDataSourceProcessOptions<RouterContext>): boolean {
   // Only a client's operation has an incoming request (the gateway's enum of kinds is not exported).
   return 'incomingRequestContext' in options && operationType(options.request.query ?? '') === 'query';
+}
+
+/** The part of Apollo's CachePolicy a subgraph fetch tightens. */
+interface Restrictable {
+  restrict(hint: { maxAge: number; scope?: 'PUBLIC' | 'PRIVATE' }): void;
 }
 
 /** The parts of a Cache-Control header that restrict the router's overall cache policy. */
@@ -65,6 +74,8 @@ export class SubgraphClient implements GraphQLDataSource<RouterContext> {
   }
 
   async process(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<GatewayGraphQLResponse> {
+    // Planning ahead (plan-warmup.ts) runs plans without data: nothing is ever sent.
+    if (isWarmupContext(options.context)) return { data: null };
     const { name, policy, metrics } = this.options;
     const attempt = async (): Promise<GatewayGraphQLResponse> => {
       const stopTimer = metrics?.subgraphFetches.startTimer({ subgraph: name });
@@ -92,9 +103,10 @@ export class SubgraphClient implements GraphQLDataSource<RouterContext> {
   private async send(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<GatewayGraphQLResponse> {
     const { request, context } = options;
     const { name, serviceSecret, timeoutMs } = this.options;
+    const deduped = this.options.dedupeEntities !== false ? dedupeRepresentations(request.variables) : undefined;
     const body = JSON.stringify({
       query: request.query,
-      variables: request.variables,
+      variables: deduped ? { ...request.variables, representations: deduped.unique } : request.variables,
       operationName: request.operationName,
       extensions: request.extensions,
     });
@@ -153,9 +165,10 @@ export class SubgraphClient implements GraphQLDataSource<RouterContext> {
     if (typeof parsed !== 'object' || parsed === null) {
       throw new SubgraphUnavailableError(name, 'answered with something that is not JSON', undefined, 'connection');
     }
-    const hint = cacheHint(response.cacheControl);
-    // A client's operation carries the request's cache policy, which each fetch may only tighten.
-    if (hint) (options as { overallCachePolicy?: { restrict(hint: object): void } }).overallCachePolicy?.restrict(hint);
-    return parsed as GatewayGraphQLResponse;
+    // A client's operation carries the request's cache policy, which each fetch may only tighten;
+    // a subgraph that sends no hint makes the answer uncacheable, as the stock data source does.
+    const policy = 'incomingRequestContext' in options ? (options.incomingRequestContext.overallCachePolicy as Restrictable | undefined) : undefined;
+    policy?.restrict(cacheHint(response.cacheControl) ?? { maxAge: 0 });
+    return deduped ? expandEntities(parsed as GatewayGraphQLResponse, deduped) : (parsed as GatewayGraphQLResponse);
   }
 }
