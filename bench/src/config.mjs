@@ -9,7 +9,15 @@ import { projectRoot } from './paths.mjs';
  *   rounds: number,
  *   connections: number,
  *   queries: string[],
- *   parts: ('isolation' | 'e2e')[],
+ *   parts: Part[],
+ *   leverDuration: number,
+ *   leverWarmup: number,
+ *   leverRounds: number,
+ *   leverQueries: string[],
+ *   scaleDuration: number,
+ *   scaleWarmup: number,
+ *   memorySeconds: number,
+ *   memorySample: number,
  *   output: string | null,
  *   mysqlUrl: string,
  *   dbPrefix: string,
@@ -19,7 +27,11 @@ import { projectRoot } from './paths.mjs';
  *   supergraphPath: string,
  *   profile: boolean,
  * }} BenchConfig
+ * @typedef {'isolation' | 'e2e' | 'levers' | 'scale' | 'memory'} Part
  */
+
+/** Every part, in the order they run. @type {Part[]} */
+export const PARTS = ['isolation', 'e2e', 'levers', 'scale', 'memory'];
 
 export const USAGE = `npm run bench [--workspace @storefront/bench]
 
@@ -30,7 +42,17 @@ Environment:
                      taking turns (ours, stock, ours, stock)
   BENCH_CONNECTIONS  concurrent keep-alive connections                (default 50)
   BENCH_QUERIES      which queries, e.g. "a,b"                        (default a,b,c,d)
-  BENCH_PARTS        "isolation", "e2e" or both                       (default isolation,e2e)
+  BENCH_PARTS        which parts: isolation, e2e, levers, scale,      (default all five)
+                     memory
+  BENCH_LEVER_DURATION  levers: seconds measured per query, router    (default 6)
+                     and configuration
+  BENCH_LEVER_WARMUP levers: seconds of warm-up of each router         (default 1)
+  BENCH_LEVER_ROUNDS levers: windows the measured time is cut into     (default 2)
+  BENCH_LEVER_QUERIES levers: which queries                            (default a,b)
+  BENCH_SCALE_DURATION  scale: seconds measured per query and size     (default 6)
+  BENCH_SCALE_WARMUP scale: seconds of warm-up per query and size      (default 2)
+  BENCH_MEMORY_SECONDS  memory: seconds of mixed load                  (default 300)
+  BENCH_MEMORY_SAMPLE memory: seconds between memory samples           (default 15)
   BENCH_OUTPUT       the Markdown report, or "none"                   (default docs/benchmarks.md;
                      "none" by default when BENCH_PROFILE is set)
   BENCH_PIN          0 to run without taskset pinning                 (default 1)
@@ -40,7 +62,8 @@ Environment:
   BENCH_PROFILE      1: profile both routers (--cpu-prof) in isolation and print where their time goes
   SUPERGRAPH_PATH    the supergraph both routers serve                (default <root>/schema/supergraph.graphql)
   MYSQL_URL          MariaDB/MySQL server for the end-to-end part     (default mysql://root@127.0.0.1:3306)
-  BENCH_DB_PREFIX    prefix of the cached large-seed databases        (default bench_)`;
+  BENCH_DB_PREFIX    prefix of the cached large-seed databases        (default bench_;
+                     the scale part's are <prefix without _>1k_ and …100k_)`;
 
 /** @param {Record<string, string | undefined>} env @returns {BenchConfig} */
 export function readConfig(env = process.env) {
@@ -72,7 +95,15 @@ export function readConfig(env = process.env) {
     rounds: number('BENCH_ROUNDS', 5, 1, 100),
     connections: number('BENCH_CONNECTIONS', 50, 1, 10_000),
     queries: list('BENCH_QUERIES', ['a', 'b', 'c', 'd'], ['a', 'b', 'c', 'd']),
-    parts: list('BENCH_PARTS', /** @type {('isolation' | 'e2e')[]} */ (['isolation', 'e2e']), ['isolation', 'e2e']),
+    parts: list('BENCH_PARTS', PARTS, PARTS),
+    leverDuration: number('BENCH_LEVER_DURATION', 6, 1, 3600),
+    leverWarmup: number('BENCH_LEVER_WARMUP', 1, 0, 600),
+    leverRounds: number('BENCH_LEVER_ROUNDS', 2, 1, 100),
+    leverQueries: list('BENCH_LEVER_QUERIES', ['a', 'b', 'c', 'd'], ['a', 'b']),
+    scaleDuration: number('BENCH_SCALE_DURATION', 6, 1, 3600),
+    scaleWarmup: number('BENCH_SCALE_WARMUP', 2, 0, 600),
+    memorySeconds: number('BENCH_MEMORY_SECONDS', 300, 5, 24 * 3600),
+    memorySample: number('BENCH_MEMORY_SAMPLE', 15, 1, 3600),
     output: output === 'none' ? null : output,
     mysqlUrl: env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
     dbPrefix: env.BENCH_DB_PREFIX ?? 'bench_',
@@ -85,4 +116,26 @@ export function readConfig(env = process.env) {
   if (!/^[A-Za-z0-9_]*$/.test(config.dbPrefix)) problems.push('BENCH_DB_PREFIX may hold only letters, digits and _');
   if (problems.length) throw new Error(`Invalid benchmark settings:\n${problems.map((p) => `  - ${p}`).join('\n')}\n\n${USAGE}`);
   return config;
+}
+
+/**
+ * Roughly how long a run with these settings takes, in seconds, from the durations asked for plus
+ * the overheads measured on a 2-core machine (starting processes, letting everything go quiet
+ * around each window). Seeding the databases the first time comes on top.
+ * @param {BenchConfig} config
+ */
+export function estimateSeconds(config) {
+  const queries = config.queries.length;
+  const leverQueries = config.leverQueries.length;
+  /** Warm-up and windows of `routers` routers taking turns on one query. @param {number} routers @param {number} warmup @param {number} duration @param {number} rounds */
+  const turns = (routers, warmup, duration, rounds) => routers * (warmup + duration + rounds * 0.9 + 0.5);
+  /** @type {Record<Part, number>} */
+  const parts = {
+    isolation: 15 + queries * turns(2, config.warmup, config.duration, config.rounds),
+    e2e: 15 + queries * (config.warmup + config.duration + 3),
+    levers: 45 + leverQueries * (turns(7, config.leverWarmup, config.leverDuration, config.leverRounds) + turns(3, config.leverWarmup, config.leverDuration, config.leverRounds)),
+    scale: 30 + 2 * queries * (config.scaleWarmup + config.scaleDuration + 3),
+    memory: 15 + config.memorySeconds,
+  };
+  return { total: config.parts.reduce((sum, part) => sum + parts[part], 0), parts };
 }

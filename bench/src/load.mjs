@@ -6,13 +6,16 @@ import autocannon from 'autocannon';
  * @typedef {{
  *   latencies: number[],
  *   seconds: number,
+ *   bytes: number, encoded: number, encoding: string | null,
  *   non2xx: number, failed: number, graphqlErrors: number, checked: number, firstError: string | null,
- * }} LoadSample one window of load, raw
+ * }} LoadSample one window of load, raw (bytes: on the wire, headers included; encoded: responses
+ *   with a Content-Encoding)
  * @typedef {{
  *   requests: number,
  *   seconds: number,
  *   rps: number,
  *   p50: number, p95: number, p99: number, max: number,
+ *   bytesPerResponse: number, encodedShare: number, encoding: string | null,
  *   non2xx: number, failed: number, graphqlErrors: number, checked: number, firstError: string | null,
  * }} LoadResult one or more windows, summed up
  */
@@ -26,13 +29,19 @@ function percentile(sorted, p) {
 /**
  * Drives `url` with `connections` keep-alive connections for `seconds`. Every response is
  * screened for GraphQL errors (a substring test, cheap enough for all of them); every
- * `deepCheckEvery`-th is parsed and judged by the query's own check.
- * @param {{ url: string, query: Query, connections: number, seconds: number, deepCheckEvery?: number }} options
+ * `deepCheckEvery`-th is parsed and judged by the query's own check. A compressed response (sent
+ * when `headers` asks for one) reaches us mangled into a string, so it is only counted: its
+ * content is checked before the load, decoded, by `probe`. `progress.responses` counts live.
+ * @param {{ url: string, query: Query, connections: number, seconds: number, deepCheckEvery?: number, headers?: Record<string, string>, progress?: { responses: number } }} options
  * @returns {Promise<LoadSample>}
  */
-export async function drive({ url, query, connections, seconds, deepCheckEvery = 20 }) {
+export async function drive({ url, query, connections, seconds, deepCheckEvery = 20, headers = {}, progress }) {
   /** @type {number[]} */
   const latencies = [];
+  let bytes = 0;
+  let encoded = 0;
+  /** @type {string | null} */
+  let encoding = null;
   let graphqlErrors = 0;
   let checked = 0;
   let seen = 0;
@@ -53,10 +62,16 @@ export async function drive({ url, query, connections, seconds, deepCheckEvery =
             // autocannon writes Content-Length into the headers object it is given: a copy each time.
             setupRequest: (/** @type {Record<string, unknown>} */ request) => {
               const next = query.next();
-              return { ...request, body: next.body, headers: { ...next.headers } };
+              return { ...request, body: next.body, headers: { ...next.headers, ...headers } };
             },
-            onResponse: (/** @type {number} */ status, /** @type {string} */ body) => {
+            onResponse: (/** @type {number} */ status, /** @type {string} */ body, /** @type {unknown} */ _context, /** @type {Record<string, string>} */ responseHeaders) => {
               if (status !== 200) return;
+              const encodingKey = responseHeaders && Object.keys(responseHeaders).find((k) => k.toLowerCase() === 'content-encoding');
+              if (encodingKey) {
+                encoded += 1;
+                encoding ??= String(responseHeaders[encodingKey]);
+                return;
+              }
               seen += 1;
               let problem = null;
               if (!body.startsWith('{"data":{') || body.includes('"errors":[')) problem = 'GraphQL errors or no data';
@@ -78,14 +93,19 @@ export async function drive({ url, query, connections, seconds, deepCheckEvery =
       },
       (/** @type {Error | null} */ error, /** @type {any} */ res) => (error ? reject(error) : resolve(res)),
     );
-    instance.on('response', (/** @type {unknown} */ _client, /** @type {number} */ _status, /** @type {number} */ _bytes, /** @type {number} */ ms) => {
+    instance.on('response', (/** @type {unknown} */ _client, /** @type {number} */ _status, /** @type {number} */ size, /** @type {number} */ ms) => {
       latencies.push(ms);
+      bytes += size;
+      if (progress) progress.responses += 1;
     });
   });
   const res = /** @type {any} */ (result);
   return {
     latencies,
     seconds: res.duration,
+    bytes,
+    encoded,
+    encoding,
     non2xx: res.non2xx,
     failed: res.errors + res.timeouts,
     graphqlErrors,
@@ -108,6 +128,9 @@ export function summarize(samples) {
     p95: percentile(sorted, 95),
     p99: percentile(sorted, 99),
     max: percentile(sorted, 100),
+    bytesPerResponse: samples.reduce((sum, s) => sum + s.bytes, 0) / sorted.length,
+    encodedShare: samples.reduce((sum, s) => sum + s.encoded, 0) / sorted.length,
+    encoding: samples.find((s) => s.encoding)?.encoding ?? null,
     non2xx: total('non2xx'),
     failed: total('failed'),
     graphqlErrors: total('graphqlErrors'),
@@ -119,14 +142,18 @@ export function summarize(samples) {
 /**
  * Sends requests one after another and returns the parsed answers, failing loudly on a non-200
  * status, GraphQL errors or a failed check: a benchmark of wrong answers is worthless.
+ * Compressed answers (when `headers` asks for them) are decoded by fetch; `encoding` says which.
  * @param {string} url @param {Query} query @param {import('./queries.mjs').Request[]} requests
+ * @param {Record<string, string>} [headers] added to each request's own
  */
-export async function probe(url, query, requests) {
-  /** @type {{ json: any, bytes: number }[]} */
+export async function probe(url, query, requests, headers = {}) {
+  /** @type {{ json: any, bytes: number, ms: number, encoding: string | null }[]} */
   const answers = [];
   for (const request of requests) {
-    const response = await fetch(url, { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(30_000) });
+    const started = process.hrtime.bigint();
+    const response = await fetch(url, { method: 'POST', headers: { ...request.headers, ...headers }, body: request.body, signal: AbortSignal.timeout(30_000) });
     const text = await response.text();
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
     /** @type {any} */
     let json;
     try {
@@ -141,7 +168,7 @@ export async function probe(url, query, requests) {
           ? `GraphQL errors`
           : query.check(json);
     if (problem) throw new Error(`(${query.id}) ${url}: ${problem}: ${text.slice(0, 500)}`);
-    answers.push({ json, bytes: Buffer.byteLength(text) });
+    answers.push({ json, bytes: Buffer.byteLength(text), ms, encoding: response.headers.get('content-encoding') });
   }
   return answers;
 }

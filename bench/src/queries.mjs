@@ -150,12 +150,14 @@ export const ROTATION = { products: 1000, users: 200 };
 
 /**
  * Builds the four queries. Requests rotate over products and users, so nothing later (a response
- * cache, say) can answer every request from one entry.
+ * cache, say) can answer every request from one entry. (c)'s SKUs are spread over the first
+ * `catalogue` products (10,000: the large set; 1,000: SKUs that exist in both scale sets).
  * @param {import('node:crypto').KeyObject} signingKey signs the account page's tokens
+ * @param {{ catalogue?: number }} [options]
  * @returns {Promise<Query[]>}
  */
-export async function buildQueries(signingKey) {
-  const skus = Array.from({ length: ROTATION.products }, (_, i) => `SKU-${String(1 + ((i * 7) % 10_000)).padStart(5, '0')}`);
+export async function buildQueries(signingKey, { catalogue = 10_000 } = {}) {
+  const skus = Array.from({ length: ROTATION.products }, (_, i) => `SKU-${String(1 + ((i * 7) % catalogue)).padStart(5, '0')}`);
   // Shoppers 2…201 (user 1 is the admin, who may read everyone's orders).
   const tokens = await Promise.all(
     Array.from({ length: ROTATION.users }, (_, i) =>

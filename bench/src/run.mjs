@@ -1,18 +1,27 @@
 #!/usr/bin/env node
-// `npm run bench`: our router against the stock @apollo/gateway in isolation, then the whole
-// supergraph end to end on MariaDB; prints the tables and writes docs/benchmarks.md.
+// `npm run bench`: our router against the stock @apollo/gateway in isolation, the whole supergraph
+// end to end on MariaDB, the levers one by one, a page's cost at 1,000 and 100,000 products, and
+// the router's memory under five minutes of load; prints the tables and writes docs/benchmarks.md.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { readConfig } from './config.mjs';
+import { estimateSeconds, readConfig } from './config.mjs';
 import { runEndToEnd } from './end-to-end.mjs';
 import { runIsolation } from './isolation.mjs';
+import { leverTables } from './lever-tables.mjs';
+import { runLevers } from './levers.mjs';
+import { runMemory } from './memory.mjs';
+import { memoryTable, scaleTable, targetsTable } from './outcome-tables.mjs';
 import { fetchPlanner } from './plan.mjs';
 import { cpuPlan, pinSelf } from './proc.mjs';
 import { summarizeProfiles } from './profile.mjs';
 import { buildQueries } from './queries.mjs';
-import { describeMachine, endToEndTable, isolationTable, printTable, writeMarkdown } from './report.mjs';
+import { describeMachine, printTable, writeMarkdown } from './report.mjs';
+import { METHOD_NOTES, reproduceCommands, settingsLine } from './report-notes.mjs';
+import { createRig } from './rig.mjs';
+import { runScale } from './scale.mjs';
+import { endToEndTable, isolationTable } from './tables.mjs';
 
 const startedAt = new Date();
 const config = (() => {
@@ -34,6 +43,10 @@ for (const [what, path] of [
   }
 }
 
+const estimate = estimateSeconds(config);
+log(
+  `parts ${config.parts.join(', ')}: about ${Math.round(estimate.total / 60)} min (${config.parts.map((p) => `${p} ~${Math.round(estimate.parts[p])} s`).join(', ')}), plus up to a minute per data set the first time it is seeded`,
+);
 const machine = describeMachine(config.root);
 const cpus = cpuPlan(config.pin);
 // The load generator (autocannon, in this process) stays off the router's core.
@@ -46,7 +59,6 @@ copyFileSync(config.supergraphPath, supergraphPath);
 log(`logs and scratch files in ${runDir}`);
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
 /** The environment of every process we start: nothing inherited but the basics. */
 const baseEnv = {
   PATH: process.env.PATH,
@@ -56,77 +68,104 @@ const baseEnv = {
   LOG_LEVEL: 'warn',
   APOLLO_TELEMETRY_DISABLED: 'true',
   SUPERGRAPH_PATH: supergraphPath,
-  JWT_PUBLIC_KEY: publicKeyPem,
+  JWT_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   DATA_DIR: join(runDir, 'data'),
   SERVICE_SECRET: randomBytes(32).toString('hex'),
   BENCH_ROOT: config.root,
-  // Our router's levers, to measure each one (the stock gateway ignores them).
+  // Our router's levers, to measure the isolation and end-to-end parts with one (the stock gateway ignores them).
   ...Object.fromEntries(['SUBGRAPH_DEDUPE', 'INBOUND_DEDUPE'].filter((name) => process.env[name]).map((name) => [name, process.env[name]])),
 };
 const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
-const queries = (await buildQueries(privateKey)).filter((q) => config.queries.includes(q.id));
+const allQueries = await buildQueries(privateKey);
+const queries = allQueries.filter((q) => config.queries.includes(q.id));
 const planned = fetchPlanner(readFileSync(supergraphPath, 'utf8'));
-const setup = { config, cpus, queries, runDir, baseEnv, log };
+const setup = { config, cpus, queries, runDir, baseEnv, supergraphPath, log, privateKeyPem };
 
-/** @type {import('./report.mjs').Table[]} */
-const tables = [];
+/** @type {Record<string, import('./report.mjs').Table[]>} */
+const tables = { isolation: [], e2e: [], levers: [], scale: [], memory: [] };
+/** @type {Parameters<typeof targetsTable>[0]} */
+const outcomes = { memorySeconds: config.memorySeconds };
 /** @type {string[]} */
 const failures = [];
 /** Size of each query's first answer, for the queries table. @type {Map<string, number>} */
 const sizes = new Map();
+/** @type {Map<string, unknown> | undefined} */
 let isolationAnswers;
-if (config.parts.includes('isolation')) {
-  const isolation = await runIsolation(setup);
-  isolationAnswers = isolation.answers;
-  for (const row of isolation.rows) sizes.set(row.query, row.bytes);
-  const table = isolationTable(isolation.rows, cpus.pinned);
-  table.notes.push(...isolation.notes);
-  printTable(table);
-  tables.push(table);
-  if (config.profile) {
-    process.stdout.write(`\nOur router — ${summarizeProfiles(join(runDir, 'profile', 'ours'))}\n`);
-    process.stdout.write(`\nStock gateway — ${summarizeProfiles(join(runDir, 'profile', 'stock'))}\n`);
-  }
-}
-if (config.parts.includes('e2e')) {
+
+/** Runs a part if asked for; a part that fails is reported and the others still run. @param {import('./config.mjs').Part} part @param {() => Promise<import('./report.mjs').Table[]>} body */
+async function part(part, body) {
+  if (!config.parts.includes(part)) return;
   try {
-    const e2e = await runEndToEnd({ ...setup, privateKeyPem, isolationAnswers });
-    for (const row of e2e.rows) if (!sizes.has(row.query)) sizes.set(row.query, row.bytes);
-    const table = endToEndTable(e2e.rows);
-    table.notes.push(...e2e.notes);
-    machine.mariadb = e2e.server;
-    printTable(table);
-    tables.push(table);
+    const made = await body();
+    for (const table of made) printTable(table);
+    tables[part] = made;
   } catch (error) {
-    const message = `end to end: ${/** @type {Error} */ (error).message}`;
+    const message = `${part}: ${/** @type {Error} */ (error).message}`;
     failures.push(message);
     log(message);
   }
 }
 
+// The parts on the stand-ins first (they share one set of stand-ins), then those on MariaDB.
+const rig = createRig(setup);
+try {
+  await part('isolation', async () => {
+    const isolation = await runIsolation(setup, rig);
+    isolationAnswers = isolation.answers;
+    for (const row of isolation.rows) sizes.set(row.query, row.bytes);
+    const table = isolationTable(isolation.rows, cpus.pinned);
+    table.notes.push(...isolation.notes);
+    if (config.profile) {
+      process.stdout.write(`\nOur router — ${summarizeProfiles(join(runDir, 'profile', 'ours'))}\n`);
+      process.stdout.write(`\nStock gateway — ${summarizeProfiles(join(runDir, 'profile', 'stock'))}\n`);
+    }
+    return [table];
+  });
+  await part('levers', async () => {
+    const levers = await runLevers(setup, rig, allQueries);
+    outcomes.levers = levers;
+    return leverTables(levers);
+  });
+  await part('memory', async () => {
+    const memory = await runMemory(setup, rig, allQueries);
+    outcomes.memory = memory;
+    return [memoryTable(memory, config.memorySeconds)];
+  });
+} finally {
+  await rig.close();
+}
+await part('e2e', async () => {
+  const e2e = await runEndToEnd({ ...setup, isolationAnswers });
+  for (const row of e2e.rows) if (!sizes.has(row.query)) sizes.set(row.query, row.bytes);
+  outcomes.e2e = e2e.rows;
+  machine.mariadb = e2e.server;
+  const table = endToEndTable(e2e.rows);
+  table.notes.push(...e2e.notes);
+  return [table];
+});
+await part('scale', async () => {
+  // (c)'s SKUs spread over the first 1,000 products, which both sizes have.
+  const scaleQueries = (await buildQueries(privateKey, { catalogue: 1000 })).filter((q) => config.queries.includes(q.id));
+  const scale = await runScale(setup, scaleQueries);
+  outcomes.scale = scale;
+  machine.mariadb ??= scale.server;
+  return [scaleTable(scale)];
+});
+
+const measured = [tables.isolation, tables.e2e, tables.levers, tables.scale, tables.memory].flat();
+if (measured.length && (outcomes.levers || outcomes.e2e || outcomes.scale || outcomes.memory)) {
+  const targets = targetsTable(outcomes);
+  printTable(targets);
+  measured.unshift(targets);
+}
 const seconds = (Date.now() - startedAt.getTime()) / 1000;
-if (config.output && tables.length) {
-  const settings = [
-    `${config.connections} connections`,
-    `${config.warmup} s warm-up and ${config.duration} s measured per query and router (in isolation as ${config.rounds} windows of ${+(config.duration / config.rounds).toFixed(1)} s, the two routers taking turns)`,
-    cpus.pinned ? `router on core ${cpus.router}, everything else on ${cpus.rest}` : 'no CPU pinning',
-    'NODE_ENV=development, LOG_LEVEL=warn',
-  ].join('; ');
-  const env = [
-    process.env.BENCH_DURATION ? `BENCH_DURATION=${config.duration}` : '',
-    process.env.BENCH_QUERIES ? `BENCH_QUERIES=${config.queries.join(',')}` : '',
-    process.env.BENCH_PARTS ? `BENCH_PARTS=${config.parts.join(',')}` : '',
-    process.env.BENCH_ROOT ? `BENCH_ROOT=${machine.snapshot ? '<its folder>' : process.env.BENCH_ROOT}` : '',
-  ].filter(Boolean);
+if (config.output && measured.length) {
   writeMarkdown({
     path: config.output,
     machine,
-    commands: [
-      ...(machine.snapshot ? [`npm run snapshot --workspace @storefront/bench -- ${machine.snapshot}`] : []),
-      [...env, 'npm run bench'].join(' '),
-    ],
-    settings,
+    commands: reproduceCommands(machine),
+    settings: settingsLine(config, cpus),
     queries: queries.map((q) => {
       const plan = planned(q.query, q.operationName);
       const bytes = sizes.get(q.id);
@@ -137,21 +176,13 @@ if (config.output && tables.length) {
         size: bytes ? `${(bytes / 1024).toFixed(1)} KB` : '–',
       };
     }),
-    tables,
-    notes: [
-      'Load: autocannon 8 (programmatic API) in the benchmark process, keep-alive connections, a warm-up of each router before each query; the routers are driven one at a time, in turns (ours, stock, ours, stock, or the reverse for every other query), so a change in the machine\'s load falls on both. Latency percentiles are exact, from every response\'s time.',
-      'Errors: non-2xx responses, connection errors and timeouts, plus GraphQL errors: every response is screened for `"errors"` and a missing `data`, and every 20th is parsed and checked for the shape the query expects (e.g. 20 products with their reviews\' authors). Before any load, both routers must return the same data for the same request.',
-      'Fetches per request: GraphQL requests counted at the stand-ins (or the real subgraphs) over requests counted at the router, from the moment everything is quiet before the window to the moment it is quiet again after it, so requests in flight when the load stops count on both sides. SQL statements per request likewise, from the statements each subgraph ran (the kit\'s StatementCounter, the hook the integration tests read). The counting is a `--import` preload (bench/src/child-guard.mjs); the services run their own unmodified dist.',
-      'Router CPU: user + system time from `/proc/<pid>/stat` before and after the window, as a share of one core and per request. Peak RSS: `VmHWM` from `/proc/<pid>/status`, reset (`clear_refs`) before each window.',
-      'The stock gateway is `new ApolloGateway({ supergraphSdl, buildService })` with `startStandaloneServer` defaults; buildService only points it at the same subgraph URLs and forwards `Authorization` (bench/src/stock-gateway.mjs). Our router also verifies the token at the edge, which the stock gateway does not.',
-      'The stand-ins (bench/src/standins/) serve each subgraph\'s own SDL with the kit\'s HTTP front and Apollo Server, like the real subgraphs, with resolvers over the large seed plan held in memory.',
-      ...(failures.length ? failures.map((f) => `**Not measured**: ${f}`) : []),
-    ],
+    tables: measured,
+    notes: [...METHOD_NOTES, ...failures.map((f) => `**Not measured**: ${f}`)],
     startedAt,
     seconds,
   });
   log(`wrote ${relative(process.cwd(), config.output) || config.output}`);
 }
 if (!config.profile && failures.length === 0) rmSync(runDir, { recursive: true, force: true });
-log(`done in ${seconds.toFixed(0)} s`);
+log(`done in ${seconds.toFixed(0)} s (estimated ${Math.round(estimate.total)} s)`);
 if (failures.length) process.exitCode = 1;

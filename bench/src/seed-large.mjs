@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-// `npm run seed:large --workspace @storefront/bench [-- --force]`: the large data set (10,000
-// products, 200,000 reviews, 20,000 users, 20,000 orders) in `<BENCH_DB_PREFIX><name>` databases
-// on MYSQL_URL, seeded by each subgraph's own dist started with SEED=large. Databases that
-// already hold the set are kept; --force (or BENCH_RESEED=1) drops and seeds them again.
+// `npm run seed:large --workspace @storefront/bench [-- --force] [--plan scale1k|scale100k]`: the
+// large data set (10,000 products, 200,000 reviews, 20,000 users, 20,000 orders) in
+// `<BENCH_DB_PREFIX><name>` databases on MYSQL_URL, seeded by each subgraph's own dist started
+// with SEED=large; or, with --plan, one of the scale part's sets in its own databases
+// (`bench1k_…`, `bench100k_…`). Databases that already hold the set are kept; --force (or
+// BENCH_RESEED=1) drops and seeds them again.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readConfig } from './config.mjs';
-import { ensureLargeSeed } from './large-seed.mjs';
+import { ensureSeed, planPrefix } from './seed-cache.mjs';
 import { SUBGRAPHS } from './paths.mjs';
 
 const config = (() => {
@@ -20,6 +22,13 @@ const config = (() => {
   }
 })();
 const force = process.argv.includes('--force') || process.env.BENCH_RESEED === '1';
+const planArg = process.argv[process.argv.indexOf('--plan') + 1];
+const plan = /** @type {import('./seed-cache.mjs').PlanName} */ (process.argv.includes('--plan') ? planArg : 'large');
+if (!['large', 'scale1k', 'scale100k'].includes(plan)) {
+  process.stderr.write(`--plan must be large, scale1k or scale100k, got "${planArg}"\n`);
+  process.exit(2);
+}
+const prefix = planPrefix(config.dbPrefix, plan);
 const log = (/** @type {string} */ line) => process.stderr.write(`[seed:large] ${line}\n`);
 for (const name of SUBGRAPHS) {
   const entry = join(config.root, 'subgraphs', name, 'dist', 'index.js');
@@ -29,9 +38,10 @@ const runDir = mkdtempSync(join(tmpdir(), 'storefront-seed-'));
 mkdirSync(join(runDir, 'data'));
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 try {
-  const result = await ensureLargeSeed({
+  const result = await ensureSeed({
     mysqlUrl: config.mysqlUrl,
-    prefix: config.dbPrefix,
+    prefix,
+    plan,
     root: config.root,
     runDir,
     baseEnv: {
@@ -48,8 +58,8 @@ try {
   });
   const server = new URL(config.mysqlUrl);
   server.password = server.password ? '***' : '';
-  log(`${result.server}: ${SUBGRAPHS.map((n) => `${config.dbPrefix}${n}`).join(', ')} hold the large set.`);
-  log(`Run the whole stack on it with: MYSQL_URL=${server.toString().replace(/\/$/, '')} MYSQL_DATABASE_PREFIX=${config.dbPrefix} npm start`);
+  log(`${result.server}: ${SUBGRAPHS.map((n) => `${prefix}${n}`).join(', ')} hold the ${plan} set.`);
+  log(`Run the whole stack on it with: MYSQL_URL=${server.toString().replace(/\/$/, '')} MYSQL_DATABASE_PREFIX=${prefix} npm start`);
   rmSync(runDir, { recursive: true, force: true });
 } catch (error) {
   log(`failed: ${/** @type {Error} */ (error).message} (logs in ${runDir})`);

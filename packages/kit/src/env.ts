@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SEED_PLAN_NAMES } from './seed-plan';
 
 /** Thrown when the environment does not satisfy a service's schema; lists every problem at once. */
 export class ConfigError extends Error {
@@ -57,8 +58,8 @@ export function subgraphEnvSchema(defaultPort: number) {
       .string()
       .regex(/^mysql:\/\/[^/]+\/[A-Za-z0-9_]+(\?.*)?$/, 'must be mysql://user:pass@host:port/dbname')
       .optional(),
-    /** Seed data on start when the database is empty: none, the demo set, or the large benchmark set. */
-    SEED: z.enum(['none', 'demo', 'large']).default('none'),
+    /** Seed data on start when the database is empty: none, or a plan of SEED_PLANS (demo, the benchmark's large, scale1k, scale100k). */
+    SEED: z.enum(['none', ...SEED_PLAN_NAMES]).default('none'),
     JWT_PUBLIC_KEY: z.string().optional(),
     /** Shared secret that signs calls between our services; a development secret is used when unset outside production. */
     SERVICE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

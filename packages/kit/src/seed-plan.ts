@@ -6,10 +6,22 @@ export interface SeedPlan {
   orders: number;
 }
 
-/** The contract's demo set, and the large set the benchmark uses. */
-export const SEED_PLANS: Record<'demo' | 'large', SeedPlan> = {
+/** The plans a subgraph can seed (`SEED=<name>`). */
+export const SEED_PLAN_NAMES = ['demo', 'large', 'scale1k', 'scale100k'] as const;
+export type SeedPlanName = (typeof SEED_PLAN_NAMES)[number];
+
+/**
+ * The contract's demo set, the large set the benchmark uses, and the benchmark's two scale sets,
+ * so a page's cost can be compared at 1,000 and 100,000 products. They differ in products and
+ * reviews only: every product has one review, by the user of the same number, in both, so the
+ * data around any of the first 1,000 products (its review, its reviewer, their other reviews) is
+ * the same in both sets and only the size of the catalogue differs.
+ */
+export const SEED_PLANS: Record<SeedPlanName, SeedPlan> = {
   demo: { users: 10, products: 50, reviews: 200, orders: 30 },
   large: { users: 20_000, products: 10_000, reviews: 200_000, orders: 20_000 },
+  scale1k: { users: 100_000, products: 1_000, reviews: 1_000, orders: 10_000 },
+  scale100k: { users: 100_000, products: 100_000, reviews: 100_000, orders: 10_000 },
 };
 
 /** Deterministic pseudo-random numbers (mulberry32), so seeds are identical on every machine. */

@@ -1,20 +1,31 @@
-// The large data set on MariaDB/MySQL, one database per subgraph (`<prefix><name>`), seeded by
-// the subgraphs themselves (their dist started with SEED=large) and kept between runs: a
-// database is reused when its tables hold exactly the large plan's row counts.
+// The benchmark's data sets on MariaDB/MySQL, one database per subgraph (`<prefix><name>`),
+// seeded by the subgraphs themselves (their dist started with SEED=<plan>: the large set, or the
+// scale part's scale1k and scale100k) and kept between runs: a database is reused when its tables
+// hold exactly the plan's row counts.
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { SEED_PLANS } from '@storefront/kit';
 import { freePort, startNode, stop, waitHttpReady } from './proc.mjs';
 import { SUBGRAPHS } from './paths.mjs';
 
-const plan = SEED_PLANS.large;
-/** What each subgraph's database holds once the large seed ran. */
-export const LARGE_SET = {
-  users: { table: 'users', rows: plan.users },
-  products: { table: 'products', rows: plan.products },
-  reviews: { table: 'reviews', rows: Math.min(plan.reviews, plan.users * plan.products) },
-  orders: { table: 'orders', rows: plan.orders },
-};
+/** @typedef {'large' | 'scale1k' | 'scale100k'} PlanName */
+
+/** What each subgraph's database holds once a plan's seed ran. @param {PlanName} name */
+export function seededRows(name) {
+  const plan = SEED_PLANS[name];
+  return {
+    users: { table: 'users', rows: plan.users },
+    products: { table: 'products', rows: plan.products },
+    reviews: { table: 'reviews', rows: Math.min(plan.reviews, plan.users * plan.products) },
+    orders: { table: 'orders', rows: plan.orders },
+  };
+}
+
+/** A plan's databases' prefix: the large set's is BENCH_DB_PREFIX, the scale sets' derive from it. @param {string} prefix @param {PlanName} plan */
+export function planPrefix(prefix, plan) {
+  if (plan === 'large') return prefix;
+  return `${prefix.replace(/_$/, '')}${plan === 'scale1k' ? '1k' : '100k'}_`;
+}
 
 /** @param {string} serverUrl @param {string} database */
 export function databaseUrl(serverUrl, database) {
@@ -24,16 +35,16 @@ export function databaseUrl(serverUrl, database) {
 }
 
 /**
- * Row counts of the large set's tables, or null where the database or table is missing.
- * @param {string} serverUrl @param {string} prefix
+ * Row counts of the plan's tables, or null where the database or table is missing.
+ * @param {string} serverUrl @param {string} prefix @param {ReturnType<typeof seededRows>} expected
  */
-async function currentCounts(serverUrl, prefix) {
+async function currentCounts(serverUrl, prefix, expected) {
   const connection = await createConnection({ uri: serverUrl, connectTimeout: 10_000 });
   try {
     /** @type {Record<string, number | null>} */
     const counts = {};
     for (const name of SUBGRAPHS) {
-      const { table } = LARGE_SET[name];
+      const { table } = expected[name];
       try {
         const [rows] = await connection.query(`SELECT COUNT(*) AS n FROM \`${prefix}${name}\`.\`${table}\``);
         counts[name] = Number(/** @type {{ n: number }[]} */ (rows)[0]?.n);
@@ -61,7 +72,7 @@ async function dropDatabase(serverUrl, database) {
 /**
  * The environment a subgraph of the benchmark runs with (ports, keys, its database, the
  * products service URL the orders saga calls).
- * @param {{ name: string, port: number, ports: Record<string, number>, database: string, baseEnv: Record<string, string | undefined>, privateKeyPem: string, seed: 'none' | 'large' }} options
+ * @param {{ name: string, port: number, ports: Record<string, number>, database: string, baseEnv: Record<string, string | undefined>, privateKeyPem: string, seed: 'none' | PlanName }} options
  */
 export function subgraphEnv({ name, port, ports, database, baseEnv, privateKeyPem, seed }) {
   return {
@@ -75,21 +86,23 @@ export function subgraphEnv({ name, port, ports, database, baseEnv, privateKeyPe
 }
 
 /**
- * Makes sure every `<prefix><name>` database holds the large set, seeding the ones that do not
- * (a database with other contents is dropped first). Returns the server's version and which
- * databases were seeded.
- * @param {{ mysqlUrl: string, prefix: string, root: string, runDir: string, baseEnv: Record<string, string | undefined>, privateKeyPem: string, cpus?: string, log: (line: string) => void, force?: boolean }} options
+ * Makes sure every `<prefix><name>` database holds the plan's set (default the large one),
+ * seeding the ones that do not (a database with other contents is dropped first). Returns the
+ * server's version and which databases were seeded.
+ * @param {{ mysqlUrl: string, prefix: string, root: string, runDir: string, baseEnv: Record<string, string | undefined>, privateKeyPem: string, cpus?: string, log: (line: string) => void, force?: boolean, plan?: PlanName }} options
  */
-export async function ensureLargeSeed(options) {
+export async function ensureSeed(options) {
   const { mysqlUrl, prefix, root, runDir, baseEnv, privateKeyPem, cpus, log } = options;
-  const before = await currentCounts(mysqlUrl, prefix);
-  const missing = SUBGRAPHS.filter((name) => options.force || before.counts[name] !== LARGE_SET[name].rows);
+  const plan = options.plan ?? 'large';
+  const expected = seededRows(plan);
+  const before = await currentCounts(mysqlUrl, prefix, expected);
+  const missing = SUBGRAPHS.filter((name) => options.force || before.counts[name] !== expected[name].rows);
   if (missing.length === 0) {
-    log(`large seed: reusing ${SUBGRAPHS.map((n) => `${prefix}${n}`).join(', ')}`);
+    log(`${plan} seed: reusing ${SUBGRAPHS.map((n) => `${prefix}${n}`).join(', ')}`);
     return { server: before.server, seeded: [], seconds: 0 };
   }
   const started = Date.now();
-  log(`large seed: seeding ${missing.map((n) => `${prefix}${n}`).join(', ')} (about a minute)…`);
+  log(`${plan} seed: seeding ${missing.map((n) => `${prefix}${n}`).join(', ')} (up to a minute)…`);
   for (const name of missing) if (before.counts[name] !== null) await dropDatabase(mysqlUrl, `${prefix}${name}`);
   /** @type {Record<string, number>} */
   const ports = {};
@@ -105,7 +118,7 @@ export async function ensureLargeSeed(options) {
         database: databaseUrl(mysqlUrl, `${prefix}${name}`),
         baseEnv: { ...baseEnv, LOG_LEVEL: 'info' },
         privateKeyPem,
-        seed: 'large',
+        seed: plan,
       }),
       cpus,
       logDir: runDir,
@@ -116,14 +129,14 @@ export async function ensureLargeSeed(options) {
   } finally {
     for (const child of children) await stop(child);
   }
-  const after = await currentCounts(mysqlUrl, prefix);
-  const wrong = SUBGRAPHS.filter((name) => after.counts[name] !== LARGE_SET[name].rows);
+  const after = await currentCounts(mysqlUrl, prefix, expected);
+  const wrong = SUBGRAPHS.filter((name) => after.counts[name] !== expected[name].rows);
   if (wrong.length) {
     throw new Error(
-      `after seeding, ${wrong.map((n) => `${prefix}${n}.${LARGE_SET[n].table} holds ${after.counts[n]} rows, not ${LARGE_SET[n].rows}`).join('; ')}`,
+      `after seeding, ${wrong.map((n) => `${prefix}${n}.${expected[n].table} holds ${after.counts[n]} rows, not ${expected[n].rows}`).join('; ')}`,
     );
   }
   const seconds = (Date.now() - started) / 1000;
-  log(`large seed: done in ${seconds.toFixed(0)} s`);
+  log(`${plan} seed: done in ${seconds.toFixed(0)} s`);
   return { server: after.server, seeded: missing, seconds };
 }
