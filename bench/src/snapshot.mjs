@@ -21,7 +21,10 @@ const root = join(process.env.BENCH_SNAPSHOT_DIR ?? tmpdir(), `storefront-snapsh
 
 rmSync(root, { recursive: true, force: true });
 mkdirSync(root, { recursive: true });
-const archive = execFileSync('git', ['-C', projectRoot, 'archive', commit, 'tsconfig.json', 'package.json', 'packages', 'router', 'schema', 'subgraphs']);
+// The archive is several MB: past execFileSync's default 1 MB output buffer.
+const archive = execFileSync('git', ['-C', projectRoot, 'archive', commit, 'tsconfig.json', 'package.json', 'packages', 'router', 'schema', 'subgraphs'], {
+  maxBuffer: 512 * 1024 * 1024,
+});
 execFileSync('tar', ['-x', '-C', root], { input: archive });
 
 // Every dependency from this checkout, except our own workspaces, which must be the snapshot's.
