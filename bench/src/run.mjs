@@ -73,7 +73,11 @@ const baseEnv = {
   SERVICE_SECRET: randomBytes(32).toString('hex'),
   BENCH_ROOT: config.root,
   // Our router's levers, to measure the isolation and end-to-end parts with one (the stock gateway ignores them).
-  ...Object.fromEntries(['SUBGRAPH_DEDUPE', 'INBOUND_DEDUPE'].filter((name) => process.env[name]).map((name) => [name, process.env[name]])),
+  ...Object.fromEntries(
+    ['SUBGRAPH_DEDUPE', 'INBOUND_DEDUPE', 'ENTITY_DEDUPE', 'RESPONSE_CACHE', 'COMPRESSION', 'QUERY_PLAN_WARMUP', 'QUERY_PLAN_CACHE_MB']
+      .filter((name) => process.env[name])
+      .map((name) => [name, process.env[name]]),
+  ),
 };
 const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 

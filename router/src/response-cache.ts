@@ -84,6 +84,41 @@ export function decodeEntry(raw: string | undefined): CacheEntry | undefined {
   }
 }
 
+/**
+ * Decoded entries by their stored text, so a popular entry is parsed once, not on every hit (for
+ * a 100 KB answer the parse was the hit's largest cost). Bounded by the texts' total length. The
+ * memory store hands back the same string each time, whose hash V8 keeps; a Redis hit is a new
+ * string, hashed once. A decoded entry is shared by the responses that serve it: nothing after
+ * this plugin changes the data of an answer without errors, and only those are stored.
+ */
+export class DecodedEntries {
+  private readonly entries = new Map<string, CacheEntry>();
+  private size = 0;
+
+  constructor(private readonly maxChars = 16 * 1024 * 1024) {}
+
+  decode(raw: string | undefined): CacheEntry | undefined {
+    if (!raw) return undefined;
+    const known = this.entries.get(raw);
+    if (known) {
+      // Most recently used last.
+      this.entries.delete(raw);
+      this.entries.set(raw, known);
+      return known;
+    }
+    const entry = decodeEntry(raw);
+    if (!entry || raw.length > this.maxChars / 8) return entry;
+    this.entries.set(raw, entry);
+    this.size += raw.length;
+    for (const [oldest] of this.entries) {
+      if (this.size <= this.maxChars) break;
+      this.entries.delete(oldest);
+      this.size -= oldest.length;
+    }
+    return entry;
+  }
+}
+
 export interface ResponseCacheOptions {
   /** Where answers are kept; without one nothing is cached, and only the Cache-Control rules apply. */
   store?: ResponseStore;
@@ -114,6 +149,7 @@ export function responseCache(options: ResponseCacheOptions = {}): ApolloServerP
   const { store, metrics } = options;
   const cap = options.maxAgeSeconds ?? 0;
   const now = options.now ?? Date.now;
+  const decoded = new DecodedEntries();
   const schemaIds = new WeakMap<GraphQLSchema, string>();
   const schemaId = (schema: GraphQLSchema): string => {
     let id = schemaIds.get(schema);
@@ -144,7 +180,7 @@ export function responseCache(options: ResponseCacheOptions = {}): ApolloServerP
           // The caller's own entry first: of one operation, a PRIVATE answer is the more specific.
           const candidates: [string, Scope][] = keys.personal ? [[keys.personal, 'PRIVATE'], [keys.shared, 'PUBLIC']] : [[keys.shared, 'PUBLIC']];
           for (const [key, scope] of candidates) {
-            const entry = decodeEntry(await store.get(key));
+            const entry = decoded.decode(await store.get(key));
             // A PRIVATE entry is only ever read back from its owner's key.
             if (!entry || entry.scope !== scope) continue;
             hit = true;

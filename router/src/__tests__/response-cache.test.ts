@@ -1,7 +1,7 @@
 import { createLogger } from '@storefront/kit';
 import type { Redis } from 'ioredis';
 import { filteredQueryHash } from '../authorization';
-import { cacheKeys, decodeEntry, MemoryResponseStore, RedisResponseStore, stableJson, type OperationIdentity } from '../response-cache';
+import { cacheKeys, DecodedEntries, decodeEntry, MemoryResponseStore, RedisResponseStore, stableJson, type OperationIdentity } from '../response-cache';
 
 const identity: OperationIdentity = { schemaId: 'schema-1', queryHash: 'a'.repeat(64), operationName: 'Listing', variables: { first: 5, search: 'lamp' } };
 const shopper = { userId: 'user-2', roles: [], scopes: [] };
@@ -126,5 +126,35 @@ describe('the Redis store', () => {
     await store.set('k', 'v', 30);
     expect(calls).toEqual([['storefront:rc:k', 'v', 'EX', 30]]);
     expect(await store.get('k')).toBeUndefined();
+  });
+});
+
+describe('DecodedEntries', () => {
+  const raw = (n: number) => JSON.stringify({ storedAt: 1, maxAge: 30, scope: 'PUBLIC', data: { n, pad: 'x'.repeat(100) } });
+
+  it('parses an entry once and hands the same decoded entry to later hits', () => {
+    const decoded = new DecodedEntries();
+    const text = raw(1);
+    const first = decoded.decode(text);
+    expect(first?.data).toEqual({ n: 1, pad: 'x'.repeat(100) });
+    expect(decoded.decode(`${text}`)).toBe(first);
+    expect(decoded.decode(undefined)).toBeUndefined();
+    expect(decoded.decode('not json')).toBeUndefined();
+  });
+
+  it('keeps at most its budget of text, dropping the least recently used', () => {
+    const size = raw(1).length;
+    const decoded = new DecodedEntries(size * 16);
+    const kept = decoded.decode(raw(0));
+    const dropped = decoded.decode(raw(1));
+    for (let n = 2; n <= 40; n += 1) {
+      decoded.decode(raw(n));
+      decoded.decode(raw(0)); // used again and again: stays
+    }
+    expect(decoded.decode(raw(0))).toBe(kept);
+    // Parsed anew: the first decoded copy was dropped.
+    const again = decoded.decode(raw(1));
+    expect(again).toEqual(dropped);
+    expect(again).not.toBe(dropped);
   });
 });
