@@ -1,33 +1,5 @@
 import type { PersistedQueryOptions } from '@apollo/server';
-import { Redis } from 'ioredis';
-import type { Logger } from '@storefront/kit';
-
-/**
- * The router's Redis connection, for state its replicas share. It fails fast instead of queueing
- * while Redis is unreachable (callers fall back to memory), and reconnects in the background.
- */
-export async function connectRedis(url: string, log: Logger): Promise<Redis> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 5000),
-  });
-  let lastLogged = 0;
-  redis.on('error', (error: Error) => {
-    // Reconnection errors repeat every few hundred ms; once every 30 s is enough for an operator.
-    if (Date.now() - lastLogged < 30_000) return;
-    lastLogged = Date.now();
-    log.warn({ err: error.message }, 'redis unavailable: rate limits fall back to per-replica memory');
-  });
-  try {
-    await redis.connect();
-  } catch (error) {
-    log.warn({ err: (error as Error).message }, 'redis not reachable at start-up; retrying in the background');
-  }
-  return redis;
-}
+import type { Redis } from 'ioredis';
 
 type ApqCache = NonNullable<PersistedQueryOptions['cache']>;
 

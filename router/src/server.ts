@@ -4,12 +4,15 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import {
+  closeRedis,
+  connectRedis,
   createLogger,
   dataDir,
   developmentKeyPair,
   MemoryRateLimitStore,
   publicKeyFromPem,
   RateLimiter,
+  RedisRateLimitStore,
   serviceSecret,
   startHttpServer,
   type Logger,
@@ -26,8 +29,8 @@ import { operationGuard, RulesBySchema } from './operation-guard';
 import { planWarmup, RecentOperations } from './plan-warmup';
 import type { OperationLimits } from './operation-limits';
 import { PersistedOperations } from './persisted-operations';
-import { clientRateLimit, RedisRateLimitStore } from './rate-limit';
-import { connectRedis, redisApqCache } from './redis';
+import { clientRateLimit } from './rate-limit';
+import { redisApqCache } from './redis';
 import { inboundShareKey } from './inbound-dedupe';
 import { MemoryResponseStore, RedisResponseStore, responseCache } from './response-cache';
 import { SubgraphClient } from './subgraph-client';
@@ -233,7 +236,7 @@ export async function startRouter(
     async close() {
       await http.close(env.SHUTDOWN_GRACE_SECONDS * 1000);
       await apollo.stop();
-      await redis?.quit().catch(() => redis?.disconnect());
+      await closeRedis(redis);
     },
   };
 }

@@ -68,6 +68,11 @@ export function subgraphEnvSchema(defaultPort: number) {
      * `true` to get the production behaviour elsewhere. @default false (true when NODE_ENV=production)
      */
     REQUIRE_SERVICE_SIGNATURE: booleanSchema.optional(),
+    /**
+     * Redis shared by this service's replicas (rate-limit counters, seen signature nonces). Unset:
+     * each replica keeps its own in memory. @default unset
+     */
+    REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be redis://host:port (or rediss://)' }).optional(),
   });
 }
 

@@ -19,3 +19,4 @@ export * from './background-jobs';
 export * from './metrics';
 export * from './trace-context';
 export * from './tracing';
+export * from './redis';
