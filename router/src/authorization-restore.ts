@@ -24,6 +24,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { decide, TYPENAME_ALIAS, type AuthorizationRules } from './authorization';
+import { fragmentsOf, type WalkStats } from './operation-limits';
 
 /** Marks a position that became null and whose null must propagate to the parent. */
 const NULL_HERE = Symbol('null');
@@ -36,6 +37,7 @@ interface PatchContext {
   fragments: Map<string, FragmentDefinitionNode>;
   variables: Record<string, unknown>;
   errors: GraphQLFormattedError[];
+  stats: WalkStats;
 }
 
 function included(node: FieldNode | FragmentDefinitionNode | SelectionSetNode['selections'][number], variables: Record<string, unknown>): boolean {
@@ -54,10 +56,13 @@ function collectFields(ctx: PatchContext, type: GraphQLObjectType, selectionSets
   };
   const collect = (selectionSet: SelectionSetNode) => {
     for (const selection of selectionSet.selections) {
+      ctx.stats.visited += 1;
       if (!included(selection, ctx.variables)) continue;
       if (selection.kind === Kind.FIELD) {
         const key = selection.alias?.value ?? selection.name.value;
-        fields.set(key, [...(fields.get(key) ?? []), selection]);
+        const same = fields.get(key);
+        if (same) same.push(selection);
+        else fields.set(key, [selection]);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         if (applies(selection.typeCondition?.name.value)) collect(selection.selectionSet);
       } else {
@@ -144,6 +149,8 @@ function completeValue(ctx: PatchContext, value: unknown, type: GraphQLOutputTyp
 /**
  * Rebuilds the response data of the filtered operation along the original operation: every field
  * the filter removed comes back as null with its error, its null propagated like a field error.
+ * Like GraphQL execution, its work is the response's objects times the selections at their level,
+ * each fragment collected once per object however often it is spread; `stats` counts it.
  */
 export function restoreDenied(
   schema: GraphQLSchema,
@@ -153,16 +160,16 @@ export function restoreDenied(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
   data: Record<string, unknown> | null | undefined,
+  stats: WalkStats = { visited: 0 },
 ): { data: Record<string, unknown> | null | undefined; errors: GraphQLFormattedError[] } {
   const ctx: PatchContext = {
     schema,
     rules,
     caller,
-    fragments: new Map(
-      original.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-    ),
+    fragments: fragmentsOf(original),
     variables: variables ?? {},
     errors: [],
+    stats,
   };
   const root = schema.getRootType(operation.operation);
   if (!root) return { data, errors: [] };

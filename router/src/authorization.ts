@@ -16,6 +16,7 @@ import {
   type GraphQLCompositeType,
   type GraphQLSchema,
 } from 'graphql';
+import type { WalkStats } from './operation-limits';
 
 /**
  * `@authenticated`, `@requiresScopes` and `@policy` from the supergraph, enforced before the plan
@@ -193,8 +194,18 @@ export interface FilteredOperation {
   denied: string[];
 }
 
-/** Takes out of every operation and fragment the fields the caller may not read. */
-export function filterOperation(schema: GraphQLSchema, rules: AuthorizationRules, document: DocumentNode, caller: Caller | null): FilteredOperation {
+/**
+ * Takes out of every operation and fragment the fields the caller may not read. It walks the
+ * document as written (each fragment definition once, never once per spread), so its work is
+ * linear in the document's size; `stats` counts the fields it looked at.
+ */
+export function filterOperation(
+  schema: GraphQLSchema,
+  rules: AuthorizationRules,
+  document: DocumentNode,
+  caller: Caller | null,
+  stats: WalkStats = { visited: 0 },
+): FilteredOperation {
   if (rules.empty) return { document, denied: [] };
   const denied = new Set<string>();
   const typeInfo = new TypeInfo(schema);
@@ -203,6 +214,7 @@ export function filterOperation(schema: GraphQLSchema, rules: AuthorizationRules
     visitWithTypeInfo(typeInfo, {
       Field: {
         enter(node) {
+          stats.visited += 1;
           const parent = typeInfo.getParentType();
           if (!parent || node.name.value.startsWith('__')) return undefined;
           if (!decide(rules.requirement(schema, parent, node.name.value), caller)) return undefined;
@@ -217,17 +229,18 @@ export function filterOperation(schema: GraphQLSchema, rules: AuthorizationRules
     }),
   );
   if (denied.size === 0) return { document, denied: [] };
-  return { document: withRuntimeTypes(schema, filtered), denied: [...denied].sort() };
+  return { document: withRuntimeTypes(schema, filtered, stats), denied: [...denied].sort() };
 }
 
 /** Asks for `__typename` under every abstract-typed field, so the patch can tell which fields applied. */
-function withRuntimeTypes(schema: GraphQLSchema, document: DocumentNode): DocumentNode {
+function withRuntimeTypes(schema: GraphQLSchema, document: DocumentNode, stats: WalkStats): DocumentNode {
   const typeInfo = new TypeInfo(schema);
   return visit(
     document,
     visitWithTypeInfo(typeInfo, {
       Field: {
         leave(node) {
+          stats.visited += 1;
           const type = typeInfo.getType();
           if (!node.selectionSet || !type || !isAbstractType(getNamedType(type))) return undefined;
           return { ...node, selectionSet: { ...node.selectionSet, selections: [...node.selectionSet.selections, field('__typename', TYPENAME_ALIAS)] } };

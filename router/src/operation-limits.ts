@@ -75,14 +75,28 @@ export function tokenLimit(max: number) {
   };
 }
 
+/**
+ * Counts the work of a walk over a document, so a test can prove the walk is linear in the
+ * document's size (a nested fragment spread twice per level must not cost 2^levels).
+ */
+export interface WalkStats {
+  /** Selections (fields, inline fragments, spreads) the walk looked at. */
+  visited: number;
+}
+
+/**
+ * What one selection set measures. The cost of the lists in it that have no slicing argument of
+ * their own depends on the connection they sit in, so it is kept apart (`perItem`, the cost of one
+ * item of each such list) and priced where the size is known: that is what lets each fragment be
+ * measured once, whatever it is spread under.
+ */
 interface Totals {
   depth: number;
   aliases: number;
   directives: number;
   cost: number;
+  perItem: number;
 }
-
-const ZERO: Totals = { depth: 0, aliases: 0, directives: 0, cost: 0 };
 
 const SLICING_ARGUMENTS = ['first', 'last'];
 
@@ -93,6 +107,8 @@ const SLICING_ARGUMENTS = ['first', 'last'];
  * `listSize`; scalars cost nothing. Introspection fields (`__schema`, `__type`) are not counted:
  * they are answered by the router itself and disabled in production. `@skip`/`@include` are
  * ignored, so the measure is an upper bound.
+ *
+ * The walk is linear in the document: each selection set, and so each fragment, is measured once.
  */
 export function measureOperation(
   schema: GraphQLSchema,
@@ -100,10 +116,9 @@ export function measureOperation(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
   listSize: number,
+  stats: WalkStats = { visited: 0 },
 ): OperationMeasure {
-  const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-  );
+  const fragments = fragmentsOf(document);
   const memo = new Map<string, Totals>();
   const inProgress = new Set<string>();
 
@@ -127,9 +142,13 @@ export function measureOperation(
     return undefined;
   };
 
-  const measureSet = (selectionSet: SelectionSetNode, parent: GraphQLNamedType | undefined, connectionSize: number | undefined): Totals => {
-    const totals = { ...ZERO };
+  /** The cost of a selection set once the size of its unsliced lists is known. */
+  const priced = (totals: Totals, connectionSize: number | undefined): number => totals.cost + (connectionSize ?? listSize) * totals.perItem;
+
+  const measureSet = (selectionSet: SelectionSetNode, parent: GraphQLNamedType | undefined): Totals => {
+    const totals: Totals = { depth: 0, aliases: 0, directives: 0, cost: 0, perItem: 0 };
     for (const selection of selectionSet.selections) {
+      stats.visited += 1;
       totals.directives += selection.directives?.length ?? 0;
       let child: Totals;
       if (selection.kind === Kind.FIELD) {
@@ -144,65 +163,92 @@ export function measureOperation(
         const returned = getNamedType(definition.type);
         const slice = sizeArgument(selection, definition);
         const isList = isListType(getNullableType(definition.type));
-        const count = isList ? (slice ?? connectionSize ?? listSize) : 1;
-        const inner = measureSet(selection.selectionSet, returned, isList ? undefined : slice);
+        const inner = measureSet(selection.selectionSet, returned);
         // Aliases and directives count as written (once per fragment spread), not per list item.
-        child = { ...inner, depth: inner.depth + 1, cost: isCompositeType(returned) ? count * (1 + inner.cost) : 0 };
+        child = { depth: inner.depth + 1, aliases: inner.aliases, directives: inner.directives, cost: 0, perItem: 0 };
+        if (isCompositeType(returned)) {
+          // A list's items are sized by its own argument, else by the connection around it; the
+          // `edges` of a connection are sized by the connection's `first`.
+          const itemCost = 1 + priced(inner, isList ? undefined : slice);
+          if (!isList) child.cost = itemCost;
+          else if (slice !== undefined) child.cost = slice * itemCost;
+          else child.perItem = itemCost;
+        }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        child = measureSet(selection.selectionSet, type ?? parent, connectionSize);
+        child = measureSet(selection.selectionSet, type ?? parent);
       } else {
-        child = measureFragment(selection.name.value, connectionSize);
+        child = measureFragment(selection.name.value);
       }
       totals.depth = Math.max(totals.depth, child.depth);
       totals.aliases += child.aliases;
       totals.directives += child.directives;
       totals.cost += child.cost;
+      totals.perItem += child.perItem;
     }
     return totals;
   };
 
-  const measureFragment = (name: string, connectionSize: number | undefined): Totals => {
-    const key = `${name}:${connectionSize ?? ''}`;
-    const known = memo.get(key);
+  const measureFragment = (name: string): Totals => {
+    const known = memo.get(name);
     if (known) return known;
     const fragment = fragments.get(name);
+    const none: Totals = { depth: 0, aliases: 0, directives: 0, cost: 0, perItem: 0 };
     // A cycle is refused by validation before we get here; count it as nothing rather than recurse.
-    if (!fragment || inProgress.has(name)) return ZERO;
+    if (!fragment || inProgress.has(name)) return none;
     inProgress.add(name);
-    const totals = measureSet(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? undefined, connectionSize);
+    const totals = measureSet(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? undefined);
     totals.directives += fragment.directives?.length ?? 0;
     inProgress.delete(name);
-    memo.set(key, totals);
+    memo.set(name, totals);
     return totals;
   };
 
   const root = schema.getRootType(operation.operation) ?? undefined;
-  const totals = measureSet(operation.selectionSet, root, undefined);
+  const totals = measureSet(operation.selectionSet, root);
   return {
     depth: totals.depth,
     aliases: totals.aliases,
-    rootFields: countRootFields(operation.selectionSet, fragments, new Set()),
+    rootFields: rootResponseKeys(operation.selectionSet, fragments, stats).size,
     directives: totals.directives + (operation.directives?.length ?? 0),
-    cost: totals.cost,
+    cost: priced(totals, undefined),
   };
 }
 
-function countRootFields(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): number {
-  let count = 0;
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) {
-      if (selection.name.value !== '__typename') count += 1;
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      count += countRootFields(selection.selectionSet, fragments, seen);
-    } else {
-      const fragment = fragments.get(selection.name.value);
-      if (fragment && !seen.has(fragment.name.value)) {
-        count += countRootFields(fragment.selectionSet, fragments, new Set([...seen, fragment.name.value]));
+/** The fragment definitions of a document, by name. */
+export function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  return fragments;
+}
+
+/**
+ * The response keys at the root, through fragments: fields with the same key merge into one, so
+ * this is what the root-field limit counts. Each fragment is looked at once, however often spread.
+ */
+function rootResponseKeys(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, stats: WalkStats): Set<string> {
+  const keys = new Set<string>();
+  const seen = new Set<string>();
+  const walk = (set: SelectionSetNode): void => {
+    for (const selection of set.selections) {
+      stats.visited += 1;
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value !== '__typename') keys.add(selection.alias?.value ?? selection.name.value);
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        walk(selection.selectionSet);
+      } else {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment && !seen.has(fragment.name.value)) {
+          seen.add(fragment.name.value);
+          walk(fragment.selectionSet);
+        }
       }
     }
-  }
-  return count;
+  };
+  walk(selectionSet);
+  return keys;
 }
 
 const LABELS: Record<keyof OperationMeasure, string> = {
