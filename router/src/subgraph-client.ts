@@ -118,11 +118,13 @@ export class SubgraphClient implements GraphQLDataSource<RouterContext> {
     // forged identity header can never stand in for it.
     if (context?.authorization) headers.authorization = context.authorization;
     if (context?.clientAddress) headers[SIGNATURE_HEADERS.client] = context.clientAddress;
-    // Signed on the exact bytes that leave: method, path, body, token and client address.
+    // Signed on the exact bytes that leave, for this subgraph only (its name in the supergraph):
+    // target, method, path, body, token and client address.
     const exchange = () =>
       this.transport.post(body, {
         ...headers,
         ...signRequest(serviceSecret, 'router', {
+          target: name,
           method: 'POST',
           path: this.transport.path,
           body,

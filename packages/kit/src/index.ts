@@ -20,3 +20,4 @@ export * from './metrics';
 export * from './trace-context';
 export * from './tracing';
 export * from './redis';
+export * from './nonce-store';

@@ -1,18 +1,24 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, writeFileSync, linkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { MemoryNonceStore, type NonceStore } from './nonce-store';
 
 /**
  * Request signatures between our own services (router → subgraph, orders → products). An HMAC over
- * the method, path, body, the caller's Authorization header, the end client's address, a timestamp
- * and a nonce, with a secret only the services share: a client can neither forge a call nor change one in flight,
- * and a captured call cannot be replayed (the timestamp window bounds it, the nonce cache within it).
+ * the service it is meant for, the method, path, body, the caller's Authorization header, the end
+ * client's address, a timestamp and a nonce, with a secret only the services share: a client can
+ * neither forge a call nor change one in flight, a call made for one service is refused by every
+ * other (and by every path but its own), and a captured call cannot be replayed: the timestamp
+ * window bounds it, and the nonce store refuses it a second time within the window (across all
+ * replicas when the store is Redis, else per process).
  */
 export const SIGNATURE_HEADERS = {
   signature: 'x-storefront-signature',
   timestamp: 'x-storefront-timestamp',
   nonce: 'x-storefront-nonce',
   service: 'x-storefront-service',
+  /** The service the call is signed for; informative only (the verifier signs with its own name), it names the refusal. */
+  target: 'x-storefront-target',
   /** The end client's address as the signing service saw it; trusted only under a valid signature. */
   client: 'x-storefront-client',
 } as const;
@@ -20,7 +26,15 @@ export const SIGNATURE_HEADERS = {
 /** How far a signature's timestamp may be from now. @default 60 s */
 export const SIGNATURE_WINDOW_MS = 60_000;
 
+/**
+ * The signature scheme. v2 signs the target service (v1 did not, so a v1 call could be replayed to
+ * any service): v1 is refused, and router and subgraphs must be deployed together.
+ */
+const VERSION = 'v2';
+
 export interface SignableRequest {
+  /** The service the call is for (its name in `SERVICE_NAMES`, e.g. `products`): no other service accepts it. */
+  target: string;
   method: string;
   /** Path and query, e.g. `/graphql`. */
   path: string;
@@ -32,19 +46,32 @@ export interface SignableRequest {
 
 function canonical(request: SignableRequest, service: string, timestamp: string, nonce: string): string {
   const bodyHash = createHash('sha256').update(request.body).digest('hex');
-  return [timestamp, nonce, service, request.method.toUpperCase(), request.path, request.authorization ?? '', request.client ?? '', bodyHash].join('\n');
+  return [
+    VERSION,
+    timestamp,
+    nonce,
+    service,
+    request.target,
+    request.method.toUpperCase(),
+    request.path,
+    request.authorization ?? '',
+    request.client ?? '',
+    bodyHash,
+  ].join('\n');
 }
 
-/** Headers that prove `service` sent this request. */
+const mac = (secret: string, text: string) => `${VERSION}=${createHmac('sha256', secret).update(text).digest('base64url')}`;
+
+/** Headers that prove `service` sent this request to `request.target`. */
 export function signRequest(secret: string, service: string, request: SignableRequest, now = Date.now()): Record<string, string> {
   const timestamp = String(now);
   const nonce = randomBytes(12).toString('base64url');
-  const mac = createHmac('sha256', secret).update(canonical(request, service, timestamp, nonce)).digest('base64url');
   return {
-    [SIGNATURE_HEADERS.signature]: `v1=${mac}`,
+    [SIGNATURE_HEADERS.signature]: mac(secret, canonical(request, service, timestamp, nonce)),
     [SIGNATURE_HEADERS.timestamp]: timestamp,
     [SIGNATURE_HEADERS.nonce]: nonce,
     [SIGNATURE_HEADERS.service]: service,
+    [SIGNATURE_HEADERS.target]: request.target,
     ...(request.client ? { [SIGNATURE_HEADERS.client]: request.client } : {}),
   };
 }
@@ -52,21 +79,46 @@ export function signRequest(secret: string, service: string, request: SignableRe
 /** On success, the signing service and the client address it vouched for (if any). */
 export type VerifyResult = { ok: true; service: string; client?: string } | { ok: false; reason: string };
 
+/** What a verifier checks a request against: the request as received, minus its target (the verifier's own name). */
+export type ReceivedRequest = Omit<SignableRequest, 'target' | 'client'>;
+
+export interface SignatureVerifierOptions {
+  /** The shared service secret. */
+  secret: string;
+  /** This service's name: only signatures made for it are accepted. */
+  service: string;
+  /** The services that may call it. */
+  allowed: readonly string[];
+  /**
+   * Where accepted nonces are remembered. Share one (Redis) between a service's replicas, or a
+   * captured call is accepted once by each replica within the window. @default a MemoryNonceStore
+   */
+  nonces?: NonceStore;
+  /** How far a signature's timestamp may be from now. @default SIGNATURE_WINDOW_MS (60 s) */
+  windowMs?: number;
+}
+
 /**
- * Checks a signed request. `seen` remembers nonces inside the window so a replay is refused;
- * `allowed` limits which services may call.
+ * Checks a signed request: made with our secret, for this service, by an allowed caller, fresh,
+ * unaltered, and not seen before (its nonce is claimed in the store).
  */
 export class SignatureVerifier {
-  private readonly seen = new Map<string, number>();
+  readonly service: string;
+  private readonly secret: string;
+  private readonly allowed: readonly string[];
+  private readonly nonces: NonceStore;
+  private readonly windowMs: number;
 
-  constructor(
-    private readonly secret: string,
-    private readonly allowed: readonly string[],
-    private readonly windowMs = SIGNATURE_WINDOW_MS,
-  ) {}
+  constructor(options: SignatureVerifierOptions) {
+    this.secret = options.secret;
+    this.service = options.service;
+    this.allowed = options.allowed;
+    this.nonces = options.nonces ?? new MemoryNonceStore();
+    this.windowMs = options.windowMs ?? SIGNATURE_WINDOW_MS;
+  }
 
-  /** `request.client` is ignored: the forwarded address is read from its header and must be signed. */
-  verify(request: SignableRequest, headers: Record<string, string | string[] | undefined>, now = Date.now()): VerifyResult {
+  /** The forwarded address is read from its header and must be signed. */
+  async verify(request: ReceivedRequest, headers: Record<string, string | string[] | undefined>, now = Date.now()): Promise<VerifyResult> {
     const header = (name: string) => {
       const value = headers[name];
       return Array.isArray(value) ? value[0] : value;
@@ -75,27 +127,22 @@ export class SignatureVerifier {
     const timestamp = header(SIGNATURE_HEADERS.timestamp);
     const nonce = header(SIGNATURE_HEADERS.nonce);
     const service = header(SIGNATURE_HEADERS.service);
+    const target = header(SIGNATURE_HEADERS.target);
     const client = header(SIGNATURE_HEADERS.client);
     if (!signature || !timestamp || !nonce || !service) return { ok: false, reason: 'missing signature' };
+    if (!signature.startsWith(`${VERSION}=`)) return { ok: false, reason: 'unsupported signature version' };
+    if (target !== undefined && target !== this.service) return { ok: false, reason: 'signed for another service' };
     if (!this.allowed.includes(service)) return { ok: false, reason: `service ${service} may not call` };
     const at = Number(timestamp);
     if (!Number.isFinite(at) || Math.abs(now - at) > this.windowMs) return { ok: false, reason: 'signature expired' };
-    const expected = `v1=${createHmac('sha256', this.secret).update(canonical({ ...request, client }, service, timestamp, nonce)).digest('base64url')}`;
+    // Our own name, never the header's: a call signed for another service fails here even with its header removed.
+    const expected = mac(this.secret, canonical({ ...request, target: this.service, client }, service, timestamp, nonce));
     const a = Buffer.from(signature);
     const b = Buffer.from(expected);
     if (a.length !== b.length || !timingSafeEqual(a, b)) return { ok: false, reason: 'bad signature' };
-    this.forgetOld(now);
-    if (this.seen.has(nonce)) return { ok: false, reason: 'replayed signature' };
-    this.seen.set(nonce, at);
-    return { ok: true, service, client };
-  }
-
-  private forgetOld(now: number): void {
-    // Map iteration is insertion order, close enough to timestamp order to stop early.
-    for (const [nonce, at] of this.seen) {
-      if (now - at <= this.windowMs * 2) break;
-      this.seen.delete(nonce);
-    }
+    // Remembered until the timestamp leaves the window, when the signature expires anyway.
+    if (!(await this.nonces.claim(`${this.service}:${nonce}`, at + this.windowMs - now + 1))) return { ok: false, reason: 'replayed signature' };
+    return { ok: true, service, ...(client ? { client } : {}) };
   }
 }
 

@@ -9,6 +9,7 @@ import {
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import { parse, type DocumentNode } from 'graphql';
+import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { callerFromHeader, developmentKeyPair, publicKeyFromPem, type Caller } from './auth';
 import { dataDir } from './data-dir';
@@ -21,7 +22,9 @@ import { ServiceMetrics } from './metrics';
 import type { TraceContext } from './trace-context';
 import { BackgroundJobs } from './background-jobs';
 import { SEED_PLANS, type SeedPlan } from './seed-plan';
-import { serviceSecret, SignatureVerifier } from './service-auth';
+import { serviceSecret, SIGNATURE_WINDOW_MS, SignatureVerifier } from './service-auth';
+import { MemoryNonceStore, RedisNonceStore, type NonceStore } from './nonce-store';
+import { closeRedis, connectRedis } from './redis';
 
 /** What every subgraph resolver sees; a subgraph extends it with its loaders. */
 export interface BaseContext {
@@ -43,6 +46,8 @@ export interface SubgraphDeps {
   env: SubgraphEnv;
   /** Periodic work, stopped when the subgraph closes. */
   jobs: BackgroundJobs;
+  /** The subgraph's Redis connection when `REDIS_URL` is set (closed with the subgraph), for state replicas share. */
+  redis?: Redis;
 }
 
 /** What `setup` gives back: services for every request's context, and extra HTTP routes. */
@@ -135,20 +140,39 @@ export const SERVICE_NAMES: readonly string[] = ['router', 'users', 'products', 
 export const requiresServiceSignature = (env: SubgraphEnv): boolean =>
   env.NODE_ENV === 'production' || env.REQUIRE_SERVICE_SIGNATURE === true;
 
+/** The paths of a subgraph's GraphQL endpoint: only the router calls them. */
+const GRAPHQL_PATHS: readonly string[] = ['/graphql', '/'];
+
+export interface ServiceSignatureGuardOptions {
+  /** This subgraph's name (in `SERVICE_NAMES`): a call signed for another service is refused. */
+  service: string;
+  /**
+   * Where accepted nonces are remembered: a `RedisNonceStore` shared by the replicas refuses a
+   * replay to any of them; memory refuses it only on this replica. @default a MemoryNonceStore
+   */
+  nonces?: NonceStore;
+}
+
 /**
- * The HTTP guard that lets only our own services in: a valid signature (right secret, fresh
- * timestamp, unseen nonce, unaltered method, path, body, Authorization and forwarded client
- * address) or, when signatures are required, 401. Outside production an unsigned call is served
- * but its forwarded headers are ignored, so nothing a client sends stands in for the router.
+ * The HTTP guard that lets only our own services in: a valid signature (right secret, made for this
+ * service, fresh timestamp, unseen nonce, unaltered method, path, body, Authorization and forwarded
+ * client address) by a service that may call the path (`/graphql` is the router's; other routes
+ * name their callers with `requireCaller`) or, when signatures are required, 401. Outside
+ * production an unsigned call is served but its forwarded headers are ignored, so nothing a client
+ * sends stands in for the router.
  */
-export function serviceSignatureGuard(env: SubgraphEnv, secret: string) {
+export function serviceSignatureGuard(env: SubgraphEnv, secret: string, options: ServiceSignatureGuardOptions) {
   const enforce = requiresServiceSignature(env);
-  const verifier = new SignatureVerifier(secret, SERVICE_NAMES);
-  return (req: IncomingMessage, body: string, info: RequestInfo): void => {
-    const result = verifier.verify(
+  const verifier = new SignatureVerifier({ secret, service: options.service, allowed: SERVICE_NAMES, nonces: options.nonces });
+  return async (req: IncomingMessage, body: string, info: RequestInfo): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    let result = await verifier.verify(
       { method: req.method ?? 'GET', path: req.url ?? '/', body, authorization: req.headers.authorization },
       req.headers,
     );
+    if (result.ok && GRAPHQL_PATHS.includes(path) && result.service !== 'router') {
+      result = { ok: false, reason: `service ${result.service} may not call ${path}` };
+    }
     if (result.ok) {
       info.service = result.service;
       if (result.client) info.clientAddress = result.client;
@@ -158,6 +182,32 @@ export function serviceSignatureGuard(env: SubgraphEnv, secret: string) {
     info.log.warn({ reason: result.reason, path: req.url, peer: info.clientAddress }, 'refused a call without a valid service signature');
     throw new HttpError(401, 'This service only accepts calls signed by the router or another of our services', 'UNAUTHENTICATED');
   };
+}
+
+/**
+ * For a route of a service API (beside `/graphql`): the service the guard proved signed this call,
+ * if it is one of `callers`; else 401, whatever the environment, since these routes move data no
+ * client may touch. Call it first in the route.
+ */
+export function requireCaller(info: RequestInfo, callers: readonly string[]): string {
+  if (info.service && callers.includes(info.service)) return info.service;
+  info.log.warn({ service: info.service ?? null, callers }, 'refused a service call from a caller this route does not serve');
+  throw new HttpError(401, 'This endpoint only answers signed calls from our own services', 'UNAUTHENTICATED');
+}
+
+/**
+ * The nonce store of a subgraph: Redis when configured, so replicas refuse each other's replays;
+ * else memory, and in production a start-up warning that says what that leaves open.
+ */
+function nonceStore(env: SubgraphEnv, redis: Redis | undefined, log: Logger): NonceStore {
+  if (redis) return new RedisNonceStore(redis, log);
+  if (env.NODE_ENV === 'production') {
+    log.warn(
+      { windowSeconds: SIGNATURE_WINDOW_MS / 1000 },
+      'REDIS_URL is unset: signature nonces are remembered per replica, so a signed call captured inside the network can be replayed once to each other replica of this service within the signature window; set REDIS_URL to share them',
+    );
+  }
+  return new MemoryNonceStore();
 }
 
 /**
@@ -171,7 +221,7 @@ export async function startSubgraph<TContext extends BaseContext, TServices>(
 ): Promise<RunningSubgraph> {
   const publicKey = verificationKey(env);
   // Resolved before the database opens, so a production start without SERVICE_SECRET fails fast.
-  const guard = serviceSignatureGuard(env, serviceSecret(env, dataDir(env.DATA_DIR)));
+  const secret = serviceSecret(env, dataDir(env.DATA_DIR));
   const database = await openDatabase({
     url: env.DATABASE_URL,
     name: definition.name,
@@ -181,13 +231,16 @@ export async function startSubgraph<TContext extends BaseContext, TServices>(
     logger: log,
   });
   const jobs = new BackgroundJobs(database.dataSource, log);
+  let redis: Redis | undefined;
   try {
+    if (env.REDIS_URL) redis = await connectRedis(env.REDIS_URL, log);
+    const guard = serviceSignatureGuard(env, secret, { service: definition.name, nonces: nonceStore(env, redis, log) });
     if (env.SEED !== 'none' && definition.seed && !(await definition.hasData?.(database.dataSource))) {
       const started = Date.now();
       await definition.seed(database.dataSource, SEED_PLANS[env.SEED], log);
       log.info({ seed: env.SEED, ms: Date.now() - started }, 'seeded');
     }
-    const setup = (await definition.setup?.({ db: database.dataSource, log, env, jobs })) ?? {
+    const setup = (await definition.setup?.({ db: database.dataSource, log, env, jobs, redis })) ?? {
       services: undefined as TServices,
     };
     const metrics = new ServiceMetrics(definition.name);
@@ -230,11 +283,13 @@ export async function startSubgraph<TContext extends BaseContext, TServices>(
         await http.close(env.SHUTDOWN_GRACE_SECONDS * 1000);
         await apollo.stop();
         await jobs.stop();
+        await closeRedis(redis);
         await database.close();
       },
     };
   } catch (error) {
     await jobs.stop();
+    await closeRedis(redis);
     await database.close();
     throw error;
   }

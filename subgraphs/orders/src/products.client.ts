@@ -3,6 +3,8 @@ import { z } from 'zod';
 
 /** The caller's name in signatures; products accepts reservation calls from it only. */
 const SERVICE_NAME = 'orders';
+/** The service the calls are signed for: no other service (nor another path) accepts them. */
+const TARGET = 'products';
 
 const reservedItem = z.object({
   productId: z.string(),
@@ -95,7 +97,7 @@ export class ProductsClient {
         headers: {
           'content-type': 'application/json',
           ...(requestId ? { 'x-request-id': requestId } : {}),
-          ...signRequest(this.secret, SERVICE_NAME, { method: 'POST', path: url.pathname + url.search, body }),
+          ...signRequest(this.secret, SERVICE_NAME, { target: TARGET, method: 'POST', path: url.pathname + url.search, body }),
         },
         body,
         signal: AbortSignal.timeout(this.timeoutMs),

@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, SignatureVerifier, readBody, sendJson, type Route } from '@storefront/kit';
+import { HttpError, readBody, requireCaller, sendJson, type Route } from '@storefront/kit';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { Reservation } from './entities/reservation.entity';
 import { ReservationError, confirm, release, reserve, returnStock } from './reservation.service';
 
-/** The services allowed to call this API. */
+/** The services allowed to call this API: a call signed by any other is refused (401). */
 const CALLERS = ['orders'];
 
 const orderId = z.string().min(1).max(36);
@@ -42,8 +42,6 @@ const refusal = (message: string, code: string, extra: Record<string, unknown> =
 
 export interface ReservationRoutesOptions {
   db: DataSource;
-  /** The shared service secret that signs calls between our services. */
-  secret: string;
   /** How long a reservation holds its stock unless confirmed. */
   ttlSeconds: number;
   bodyLimitBytes: number;
@@ -51,24 +49,21 @@ export interface ReservationRoutesOptions {
 
 /**
  * The stock reservation API of the checkout saga: for the orders service only, never through the
- * router. Every call must carry a valid HMAC signature of the orders service (401 otherwise), so
- * neither a client nor another service can take or return stock. All calls are keyed by the
- * caller's order id and are idempotent.
+ * router. Every call must carry a valid HMAC signature of the orders service made for products
+ * (401 otherwise), so neither a client nor another service can take or return stock. The subgraph's
+ * signature guard verifies it (once, so its nonce is claimed once, in the store the replicas share);
+ * the route checks who it proved signed. All calls are keyed by the caller's order id and are
+ * idempotent.
  */
 export function reservationRoutes(options: ReservationRoutesOptions): Record<string, Route> {
-  const verifier = new SignatureVerifier(options.secret, CALLERS);
 
   function handler<S extends z.ZodType>(
     schema: S,
     action: (request: z.infer<S>) => Promise<{ status: number; reservation: Reservation }>,
   ): Route {
     return async (req: IncomingMessage, res: ServerResponse, info) => {
+      requireCaller(info, CALLERS);
       const body = await readBody(req, options.bodyLimitBytes);
-      const verdict = verifier.verify({ method: req.method ?? 'POST', path: req.url ?? '/', body }, req.headers);
-      if (!verdict.ok) {
-        info.log.warn({ reason: verdict.reason, path: req.url }, 'refused an unsigned service call');
-        throw new HttpError(401, 'This endpoint only answers signed calls from our own services', 'UNAUTHENTICATED');
-      }
       let json: unknown;
       try {
         json = JSON.parse(body);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DateTimeScalar, dataDir, loadTypeDefs, serviceSecret, type SubgraphDefinition } from '@storefront/kit';
+import { DateTimeScalar, loadTypeDefs, type SubgraphDefinition } from '@storefront/kit';
 import { Product } from './entities/product.entity';
 import { Reservation } from './entities/reservation.entity';
 import { reservationEnvSchema } from './env';
@@ -29,7 +29,6 @@ export const productsSubgraph: SubgraphDefinition<ProductsContext> = {
       services: undefined,
       routes: reservationRoutes({
         db,
-        secret: serviceSecret(env, dataDir(env.DATA_DIR)),
         ttlSeconds: settings.RESERVATION_TTL_SECONDS,
         bodyLimitBytes: env.BODY_LIMIT_BYTES,
       }),

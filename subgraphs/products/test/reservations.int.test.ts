@@ -49,14 +49,14 @@ interface Reply {
 }
 
 /** Calls the service API as the orders service does: a signed POST. */
-async function call(path: string, payload: unknown, options: { on?: RunningSubgraph; secret?: string; service?: string } = {}): Promise<Reply> {
+async function call(path: string, payload: unknown, options: { on?: RunningSubgraph; secret?: string; service?: string; target?: string } = {}): Promise<Reply> {
   const body = JSON.stringify(payload);
   const target = options.on ?? subgraph;
   const response = await fetch(`${target.http.url}${path}`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      ...signRequest(options.secret ?? SECRET, options.service ?? 'orders', { method: 'POST', path, body }),
+      ...signRequest(options.secret ?? SECRET, options.service ?? 'orders', { target: options.target ?? 'products', method: 'POST', path, body }),
     },
     body,
   });
@@ -102,7 +102,7 @@ describe('the reservation API refuses calls that are not signed by the orders se
 
   it('answers 401 to a replayed or altered call', async () => {
     const body = JSON.stringify({ orderId: randomUUID(), items: [{ productId: await newProduct(5), quantity: 1 }] });
-    const headers = { 'content-type': 'application/json', ...signRequest(SECRET, 'orders', { method: 'POST', path, body }) };
+    const headers = { 'content-type': 'application/json', ...signRequest(SECRET, 'orders', { target: 'products', method: 'POST', path, body }) };
     const first = await fetch(`${subgraph.http.url}${path}`, { method: 'POST', headers, body });
     expect(first.status).toBe(201);
     const replay = await fetch(`${subgraph.http.url}${path}`, { method: 'POST', headers, body });
