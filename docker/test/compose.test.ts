@@ -78,10 +78,15 @@ describe('docker/compose.yml', () => {
       expect([prefixedUrl.username, prefixedUrl.pathname]).toEqual([`shop_${svc.name}`, `/shop_${svc.name}`]);
     });
 
-    it('starts only once MySQL is healthy, and is not reachable from the host', () => {
-      expect(compose.services[svc.name]!.depends_on).toEqual({ mysql: { condition: 'service_healthy' } });
+    it('starts only once MySQL and Redis are healthy, and is not reachable from the host', () => {
+      expect(compose.services[svc.name]!.depends_on).toEqual({ mysql: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
       expect(compose.services[svc.name]!.ports).toBeUndefined();
       expect(compose.services[svc.name]!.networks).not.toContain('edge');
+    });
+
+    it('shares signature nonces with its replicas through the Redis the router uses', () => {
+      expect(environmentOf(compose.services[svc.name]!).REDIS_URL).toBe(environmentOf(compose.services.router!).REDIS_URL);
+      expect(compose.services[svc.name]!.networks).toContain('cache');
     });
 
     it('is the only holder of the signing key if it is users, and otherwise does not get it', () => {
