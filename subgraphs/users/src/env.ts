@@ -21,12 +21,26 @@ export const envSchema = subgraphEnvSchema(4001)
       .optional(),
     /** Lifetime of issued tokens, in seconds. @default 3600 */
     JWT_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(3600),
-    /** Failed log-ins allowed per email address in LOGIN_WINDOW_SECONDS. @default 5 */
-    LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
+    /** Failed log-ins of one (email, client address) pair before that pair must wait between attempts. @default 5 */
+    LOGIN_FAILURES_BEFORE_BACKOFF: z.coerce.number().int().positive().default(5),
+    /** A pair's first wait, doubled with each further failure. @default 10 */
+    LOGIN_BACKOFF_BASE_SECONDS: z.coerce.number().int().positive().default(10),
+    /** The longest wait of a pair. @default 900 */
+    LOGIN_BACKOFF_MAX_SECONDS: z.coerce.number().int().positive().default(900),
     /** Failed log-ins allowed per client address (any emails) in LOGIN_WINDOW_SECONDS. @default 50 */
     LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().positive().default(50),
-    /** The log-in limits' window. @default 900 */
+    /** The address ceiling's window; also how long a pair's failures are remembered after its last wait ends. @default 900 */
     LOGIN_WINDOW_SECONDS: z.coerce.number().int().positive().default(900),
+    /** Log-in password checks running at once in the process (the rest wait their turn). @default 2 */
+    LOGIN_MAX_CONCURRENT_HASHES: z.coerce.number().int().positive().default(2),
+    /** Sign-ups allowed per client address in SIGNUP_WINDOW_SECONDS, created or not. @default 10 */
+    SIGNUP_MAX_PER_ADDRESS: z.coerce.number().int().positive().default(10),
+    /** The sign-up limit's window. @default 3600 */
+    SIGNUP_WINDOW_SECONDS: z.coerce.number().int().positive().default(3600),
+    /** Sign-up password hashes running at once in the process. @default 1 */
+    SIGNUP_MAX_CONCURRENT_HASHES: z.coerce.number().int().positive().default(1),
+    /** Sign-ups waiting for a hash; past it, RATE_LIMITED at once. @default 8 */
+    SIGNUP_MAX_QUEUED_HASHES: z.coerce.number().int().min(0).default(8),
   })
   .refine((env) => env.NODE_ENV !== 'production' || Boolean(env.JWT_PRIVATE_KEY), {
     path: ['JWT_PRIVATE_KEY'],

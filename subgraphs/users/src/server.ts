@@ -1,9 +1,21 @@
 import type { KeyObject } from 'node:crypto';
 import { join } from 'node:path';
-import { DateTimeScalar, loadTypeDefs, signToken, type SubgraphDefinition } from '@storefront/kit';
+import {
+  createLogger,
+  DateTimeScalar,
+  loadTypeDefs,
+  MemoryRateLimitStore,
+  RedisRateLimitStore,
+  signToken,
+  type Logger,
+  type SubgraphDefinition,
+} from '@storefront/kit';
 import { User } from './entities/user.entity';
 import { CreateUsers1732233600000 } from './migrations/1732233600000-create-users.migration';
+import { MemoryLoginAttemptStore, RedisLoginAttemptStore, type RedisClient } from './login-attempts.store';
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle';
+import { PasswordHasher, type PasswordHashingOptions } from './password-hasher';
+import { SignUpThrottle, type SignUpThrottleOptions } from './signup-throttle';
 import { hasData, seed } from './seed';
 import { createUserLoaders } from './user.loaders';
 import { createUserResolvers, type UsersContext } from './user.resolvers';
@@ -13,8 +25,35 @@ export interface UsersSubgraphOptions {
   signingKey: KeyObject;
   /** Lifetime of those tokens. */
   tokenTtlSeconds: number;
-  /** Log-in rate limits (per account and per client address). @default DEFAULT_LOGIN_THROTTLE */
-  loginThrottle?: LoginThrottleOptions;
+  /** Log-in throttling (backoff per account and address, ceiling per address). @default DEFAULT_LOGIN_THROTTLE */
+  loginThrottle?: Partial<LoginThrottleOptions>;
+  /** Sign-ups per client address. @default DEFAULT_SIGNUP_THROTTLE */
+  signUpThrottle?: Partial<SignUpThrottleOptions>;
+  /** Bounds on the hashes running at once. @default DEFAULT_PASSWORD_HASHING */
+  passwordHashing?: Partial<PasswordHashingOptions>;
+  /** The hasher itself, e.g. to read its counters in a test. @default a PasswordHasher of `passwordHashing` */
+  hasher?: PasswordHasher;
+  /**
+   * Where the throttles count, so every replica sees the same counters (the process connects with
+   * kit's `connectRedis` when REDIS_URL is set, and closes it on shutdown). @default this process's memory
+   */
+  redis?: RedisClient;
+  /** Where Redis fallbacks are logged. @default a silent logger */
+  log?: Logger;
+  /** The throttles' clock. @default Date.now */
+  now?: () => number;
+}
+
+/** The throttles and hasher of one service instance: their counters outlive requests. */
+function credentialGuards(options: UsersSubgraphOptions) {
+  const now = options.now ?? Date.now;
+  const log = options.log ?? createLogger('users', 'silent');
+  const { redis } = options;
+  return {
+    logIn: new LoginThrottle(options.loginThrottle, redis ? new RedisLoginAttemptStore(redis, log) : new MemoryLoginAttemptStore(), now),
+    signUp: new SignUpThrottle(options.signUpThrottle, redis ? new RedisRateLimitStore(redis, log) : new MemoryRateLimitStore(now)),
+    hasher: options.hasher ?? new PasswordHasher(options.passwordHashing),
+  };
 }
 
 /** The users subgraph: accounts, credentials, and the tokens every other service trusts. */
@@ -24,8 +63,7 @@ export function createUsersSubgraph(options: UsersSubgraphOptions): SubgraphDefi
   return {
     name: 'users',
     typeDefs: loadTypeDefs(join(__dirname, '..', 'src', 'schema.graphql')),
-    // One throttle per service instance: its counters outlive requests.
-    resolvers: { DateTime: DateTimeScalar, ...createUserResolvers(issueToken, new LoginThrottle(options.loginThrottle)) },
+    resolvers: { DateTime: DateTimeScalar, ...createUserResolvers(issueToken, credentialGuards(options)) },
     entities: [User],
     migrations: [CreateUsers1732233600000],
     createContext: (base) => ({ ...base, loaders: createUserLoaders(base.db), signedIn: new Set<string>() }),

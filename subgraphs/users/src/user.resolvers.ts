@@ -11,8 +11,10 @@ import {
 import { z } from 'zod';
 import type { User } from './entities/user.entity';
 import { LoginThrottle } from './login-throttle';
+import { PasswordHasher } from './password-hasher';
+import { SignUpThrottle } from './signup-throttle';
 import type { UserLoaders } from './user.loaders';
-import { authenticate, createUser } from './user.service';
+import { authenticate, createUser, EMAIL_TAKEN } from './user.service';
 
 export interface UsersContext extends BaseContext {
   loaders: UserLoaders;
@@ -52,7 +54,17 @@ async function found(user: Promise<User | null>, id: string): Promise<User> {
   return row;
 }
 
-export function createUserResolvers(issueToken: IssueToken, throttle = new LoginThrottle()): GraphQLResolverMap<UsersContext> {
+/** What the credential mutations share across requests: their throttles and the bounded hasher. */
+export interface CredentialGuards {
+  logIn: LoginThrottle;
+  signUp: SignUpThrottle;
+  hasher: PasswordHasher;
+}
+
+export function createUserResolvers(
+  issueToken: IssueToken,
+  guards: CredentialGuards = { logIn: new LoginThrottle(), signUp: new SignUpThrottle(), hasher: new PasswordHasher() },
+): GraphQLResolverMap<UsersContext> {
   const signIn = async (user: User, ctx: UsersContext) => {
     ctx.signedIn.add(user.id);
     return { token: await issueToken(user), user };
@@ -67,19 +79,21 @@ export function createUserResolvers(issueToken: IssueToken, throttle = new Login
     Mutation: {
       signUp: async (_: unknown, { input }: { input: unknown }, ctx: UsersContext) => {
         const data = validateInput(signUpInput, input);
+        // Before the email is looked up or anything hashed: a refused client costs one counter.
+        await guards.signUp.attempt(ctx.clientAddress);
         try {
-          return await signIn(await createUser(ctx.db, data), ctx);
+          return await signIn(await createUser(ctx.db, data, guards.hasher), ctx);
         } catch (error) {
-          if (isUniqueViolation(error)) throw new ConflictError('An account with this email already exists');
+          if (isUniqueViolation(error)) throw new ConflictError(EMAIL_TAKEN);
           throw error;
         }
       },
       logIn: async (_: unknown, args: { email: string; password: string }, ctx: UsersContext) => {
         const { email, password } = validateInput(logInInput, args);
-        await throttle.attempt(email, ctx.clientAddress);
-        const user = await authenticate(ctx.db, email, password);
+        await guards.logIn.attempt(email, ctx.clientAddress);
+        const user = await authenticate(ctx.db, email, password, guards.hasher);
         if (!user) throw new UnauthenticatedError(INVALID_CREDENTIALS);
-        await throttle.succeeded(email, ctx.clientAddress);
+        await guards.logIn.succeeded(email, ctx.clientAddress);
         return signIn(user, ctx);
       },
     },

@@ -1,10 +1,14 @@
-import { newId } from '@storefront/kit';
+import { ConflictError, newId } from '@storefront/kit';
 import type { DataSource } from 'typeorm';
 import { User } from './entities/user.entity';
-import { hashPassword, UNMATCHABLE_HASH, verifyPassword } from './password';
+import type { PasswordHasher } from './password-hasher';
+import { UNMATCHABLE_HASH } from './password';
 
 /** Emails are compared and stored lower-cased and trimmed. */
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+/** What sign-up answers for a taken email. */
+export const EMAIL_TAKEN = 'An account with this email already exists';
 
 export interface NewUser {
   name: string;
@@ -13,17 +17,23 @@ export interface NewUser {
   password: string;
 }
 
-/** Creates an account; a taken email surfaces as the database's unique violation. */
-export async function createUser(db: DataSource, input: NewUser): Promise<User> {
-  const repo = db.getRepository(User);
-  const user = repo.create({
-    id: newId(),
-    name: input.name,
-    email: input.email,
-    passwordHash: await hashPassword(input.password),
-    isAdmin: false,
-    createdAt: new Date(),
+/** True when an account has this (normalized) email. */
+export async function emailTaken(db: DataSource, email: string): Promise<boolean> {
+  return db.getRepository(User).exists({ where: { email } });
+}
+
+/**
+ * Creates an account. A taken email is CONFLICT before any hashing (the answer says so anyway, so
+ * skipping the hash tells nothing more); a sign-up racing it to the same email surfaces as the
+ * database's unique violation.
+ */
+export async function createUser(db: DataSource, input: NewUser, hasher: PasswordHasher): Promise<User> {
+  const passwordHash = await hasher.forSignUp(async (hash) => {
+    if (await emailTaken(db, input.email)) throw new ConflictError(EMAIL_TAKEN);
+    return hash(input.password);
   });
+  const repo = db.getRepository(User);
+  const user = repo.create({ id: newId(), name: input.name, email: input.email, passwordHash, isAdmin: false, createdAt: new Date() });
   await repo.insert(user);
   return user;
 }
@@ -32,8 +42,8 @@ export async function createUser(db: DataSource, input: NewUser): Promise<User> 
  * The user with these credentials, or null. An unknown email costs one scrypt like a wrong
  * password (against a hash nothing matches), so timing does not reveal which emails exist.
  */
-export async function authenticate(db: DataSource, email: string, password: string): Promise<User | null> {
+export async function authenticate(db: DataSource, email: string, password: string, hasher: PasswordHasher): Promise<User | null> {
   const user = await db.getRepository(User).findOneBy({ email: normalizeEmail(email) });
-  const matches = await verifyPassword(password, user?.passwordHash ?? UNMATCHABLE_HASH);
+  const matches = await hasher.verifyForLogIn(password, user?.passwordHash ?? UNMATCHABLE_HASH);
   return user && matches ? user : null;
 }

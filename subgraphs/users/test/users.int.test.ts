@@ -10,7 +10,8 @@ let subgraph: RunningSubgraph;
 beforeAll(async () => {
   database = await createTestDatabase('users');
   subgraph = await startSubgraph(
-    createUsersSubgraph({ signingKey: keys.privateKey, tokenTtlSeconds: TTL_SECONDS }),
+    // Every request here comes from one address; sign-up and log-in throttling have their own file.
+    createUsersSubgraph({ signingKey: keys.privateKey, tokenTtlSeconds: TTL_SECONDS, signUpThrottle: { perAddress: 1000 } }),
     testSubgraphEnv({ DATABASE_URL: database.url, SEED: 'demo', JWT_PUBLIC_KEY: keys.publicKeyPem }),
   );
 });
