@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: runs the four subgraphs and the router together with labelled logs, seeds the demo
-// data once, and stops everything cleanly on Ctrl-C. Without MYSQL_URL every subgraph uses its
+// data once, restarts a service that dies (with backoff), and stops everything cleanly on Ctrl-C. Without MYSQL_URL every subgraph uses its
 // embedded SQLite file under .data/; with it, each gets its own database on that server.
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -39,21 +39,40 @@ function label(name, stream, target) {
   });
 }
 
+/** A service that dies after it was ready is restarted after 1 s, 2 s, 4 s … at most 30 s. */
+const RESTART_MAX_MS = 30_000;
+/** A service that stayed up this long starts its backoff afresh when it dies. */
+const STABLE_MS = 60_000;
+const ready = new Set();
+const restarts = new Map();
+
 function start(name, script, extraEnv) {
   const child = spawn(process.execPath, [script], {
     cwd: root,
     env: { ...env, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const startedAt = Date.now();
   label(name, child.stdout, process.stdout);
   label(name, child.stderr, process.stderr);
+  console.log(`${name} started (pid ${child.pid})`);
   child.on('exit', (code, signal) => {
     children.delete(name);
-    if (!stopping) {
-      // One service down must not take the others down: report it and keep the rest running.
-      console.error(`${name} exited (${signal ?? `code ${code}`}); the other services keep running.`);
+    if (stopping) {
+      if (children.size === 0) process.exit(0);
+      return;
     }
-    if (stopping && children.size === 0) process.exit(0);
+    const how = signal ?? `code ${code}`;
+    // One that never became ready is misconfigured: waitReady reports it and npm start fails.
+    if (!ready.has(name)) return console.error(`${name} exited (${how}) before it was ready.`);
+    // One service down must not take the others down: they keep running while it restarts.
+    const count = Date.now() - startedAt > STABLE_MS ? 0 : (restarts.get(name) ?? 0);
+    const delay = Math.min(1000 * 2 ** count, RESTART_MAX_MS);
+    restarts.set(name, count + 1);
+    console.error(`${name} exited (${how}); restarting in ${delay / 1000}s (restart ${count + 1}); the other services keep running.`);
+    setTimeout(() => {
+      if (!stopping) start(name, script, extraEnv);
+    }, delay);
   });
   children.set(name, child);
   return child;
@@ -66,7 +85,10 @@ async function waitReady(name, url) {
     if (!children.has(name)) throw new Error(`${name} stopped before it was ready (see its log above)`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) return;
+      if (response.ok) {
+        ready.add(name);
+        return;
+      }
     } catch {
       // not listening yet
     }

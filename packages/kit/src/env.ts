@@ -44,6 +44,16 @@ export const baseEnvSchema = z.object({
   /** Folder of the embedded databases and development keys. @default <project>/.data */
   DATA_DIR: z.string().optional(),
   /**
+   * An event loop blocked longer than this is a stall: `/health` then answers 503 for 30 s, so a
+   * liveness probe replaces a process that keeps stalling. @default 1000 ms
+   */
+  EVENT_LOOP_STALL_MS: z.coerce.number().int().positive().default(1000),
+  /**
+   * A process whose event loop has been blocked this long is killed by a watcher thread, so its
+   * supervisor restarts it (a blocked loop answers nothing, not even SIGTERM). 0: never. @default 30000 ms
+   */
+  EVENT_LOOP_KILL_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
    * An OpenTelemetry collector's OTLP/HTTP base URL (spans go to `<url>/v1/traces`). Unset: no
    * tracing, nothing exported. @default unset
    */

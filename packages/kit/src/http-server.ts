@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { applyCors, endWithBody, HttpError, readBody, responseCompression, sendJson, type CompressionOptions, type ResponseCompression } from './http-io';
+import { processLiveness, type LivenessReport } from './event-loop-watchdog';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 
@@ -76,6 +77,8 @@ export interface HttpServerOptions<TContext extends BaseContext> {
    * clients whose Accept-Encoding allows it, and adds `Vary: Accept-Encoding`. @default off
    */
   compression?: CompressionOptions;
+  /** Liveness beyond "the process answers": `/health` is 503 while this says not live. @default the installed EventLoopWatchdog's */
+  liveness?: () => LivenessReport;
 }
 
 /** Paths a guard never sees: orchestrators and scrapers call them without credentials. */
@@ -160,7 +163,10 @@ export async function startHttpServer<TContext extends BaseContext>(
   let drained: (() => void) | undefined;
 
   const routes: Record<string, Route> = {
-    '/health': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    '/health': (_req, res) => {
+      const report = (options.liveness ?? processLiveness)();
+      return report.live ? sendJson(res, 200, { status: 'ok' }) : sendJson(res, 503, { status: 'stalled', stalledMs: report.stalledMs });
+    },
     '/ready': async (_req, res) => {
       const ready = !draining && (await options.ready());
       sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : draining ? 'draining' : 'not ready' });

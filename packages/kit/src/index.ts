@@ -21,3 +21,4 @@ export * from './trace-context';
 export * from './tracing';
 export * from './redis';
 export * from './nonce-store';
+export * from './event-loop-watchdog';

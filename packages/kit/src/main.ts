@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { loadEnvOrExit, type SubgraphEnv } from './env';
+import { EventLoopWatchdog, installWatchdog } from './event-loop-watchdog';
 import { createLogger, type Logger } from './logger';
 import { startTracing } from './tracing';
 
@@ -16,8 +17,15 @@ export async function runService<S extends z.ZodObject>(
   schema: S,
   start: (env: z.infer<S>, log: Logger) => Promise<Closable>,
 ): Promise<void> {
-  const env = loadEnvOrExit(schema, service) as z.infer<S> & Pick<SubgraphEnv, 'LOG_LEVEL' | 'OTEL_EXPORTER_OTLP_ENDPOINT'>;
+  const env = loadEnvOrExit(schema, service) as z.infer<S> &
+    Pick<SubgraphEnv, 'LOG_LEVEL' | 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'EVENT_LOOP_STALL_MS' | 'EVENT_LOOP_KILL_MS'>;
   const log = createLogger(service, env.LOG_LEVEL);
+  const watchdog = new EventLoopWatchdog(service, {
+    stallMs: env.EVENT_LOOP_STALL_MS,
+    killAfterMs: env.EVENT_LOOP_KILL_MS,
+    onStall: (blockedMs) => log.error({ blockedMs }, `event loop blocked for ${blockedMs} ms: /health answers 503 for 30 s`),
+  });
+  installWatchdog(watchdog);
   // Before the service starts, so its first request is traced; off unless an endpoint is set.
   const tracing = startTracing(service, { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, log });
   let running: Closable;
@@ -34,6 +42,7 @@ export async function runService<S extends z.ZodObject>(
     log.info({ signal }, 'shutting down: draining in-flight requests');
     running
       .close()
+      .then(() => watchdog.stop())
       // The last spans (the drained requests') are sent before the process exits.
       .then(() => tracing.shutdown().catch((error: unknown) => log.warn({ err: error }, 'tracing: final export failed')))
       .then(

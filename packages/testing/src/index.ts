@@ -58,6 +58,8 @@ export function testSubgraphEnv(overrides: Partial<SubgraphEnv> = {}): SubgraphE
     LOG_LEVEL: 'silent',
     SHUTDOWN_GRACE_SECONDS: 5,
     BODY_LIMIT_BYTES: 1_000_000,
+    EVENT_LOOP_STALL_MS: 1000,
+    EVENT_LOOP_KILL_MS: 0,
     DATA_DIR: mkdtempSync(join(tmpdir(), 'storefront-')),
     PORT: 0,
     SEED: 'none',
