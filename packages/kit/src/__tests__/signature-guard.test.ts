@@ -15,7 +15,7 @@ const SECRET = 'a-test-secret-that-is-long-enough-0123456789';
 const QUERY = JSON.stringify({ query: '{ whoCalls }' });
 
 function env(overrides: Partial<SubgraphEnv>): SubgraphEnv {
-  return { NODE_ENV: 'test', LOG_LEVEL: 'silent', SHUTDOWN_GRACE_SECONDS: 1, BODY_LIMIT_BYTES: 10_000, PORT: 0, SEED: 'none', ...overrides };
+  return { NODE_ENV: 'test', LOG_LEVEL: 'silent', SHUTDOWN_GRACE_SECONDS: 1, BODY_LIMIT_BYTES: 10_000, PORT: 0, SEED: 'none', EVENT_LOOP_STALL_MS: 1000, EVENT_LOOP_KILL_MS: 0, ...overrides };
 }
 
 /** A subgraph-like server whose one field says what the guard established about the caller. */
