@@ -243,12 +243,17 @@ function describeDeployment(label: string, load: () => K8sObject[], options: { m
         }
       });
 
-      /** The one call between subgraphs: the checkout saga's stock reservations. */
-      const serviceApi = (source: Service, target: Service) => source.name === 'orders' && target.name === 'products';
+      /** The calls between subgraphs: the checkout saga's stock reservations and addReview's product lookup. */
+      const serviceApi = (source: Service, target: Service) => (source.name === 'orders' || source.name === 'reviews') && target.name === 'products';
 
       it('let orders reach products (the checkout\'s stock reservations), and products not reach orders', () => {
         expect(connectionAllowed(objects, podOf(objects, 'orders'), podOf(objects, 'products'), 4002)).toBe(true);
         expect(connectionAllowed(objects, podOf(objects, 'products'), podOf(objects, 'orders'), 4004)).toBe(false);
+      });
+
+      it('let reviews reach products (addReview\'s product lookup), and products not reach reviews', () => {
+        expect(connectionAllowed(objects, podOf(objects, 'reviews'), podOf(objects, 'products'), 4002)).toBe(true);
+        expect(connectionAllowed(objects, podOf(objects, 'products'), podOf(objects, 'reviews'), 4003)).toBe(false);
       });
 
       it('let nothing else but the router reach a subgraph: not another subgraph, not another pod', () => {

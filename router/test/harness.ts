@@ -62,8 +62,9 @@ export async function startTestSupergraph(label: string, options: TestSupergraph
       SERVICE_SECRET: TEST_SERVICE_SECRET,
     }),
   );
-  // Products first: orders calls its reservation API at the port it got.
+  // Products first: orders calls its reservation API and reviews its product lookup at the port it got.
   const products = await startSubgraph(definitions[1]!, envs[1]!);
+  envs[2] = { ...envs[2]!, PRODUCTS_SERVICE_URL: products.http.url } as SubgraphEnv;
   envs[3] = { ...envs[3]!, PRODUCTS_SERVICE_URL: products.http.url } as SubgraphEnv;
   const [users, reviews, orders] = await Promise.all([0, 2, 3].map((i) => startSubgraph(definitions[i]!, envs[i]!)));
   const running = [users!, products, reviews!, orders!];

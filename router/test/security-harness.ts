@@ -66,12 +66,13 @@ export async function startSecureGraph(label: string, options: { loginThrottle?:
   const start = (name: SubgraphName, definition: unknown, extra?: Record<string, unknown>) =>
     startSubgraph(definition as SubgraphDefinition<BaseContext>, env(name, extra), loggers[name].log);
 
-  const [users, products, reviews] = await Promise.all([
+  // Products first: orders calls its reservation API and reviews its product lookup at the port it got.
+  const products = await start('products', productsSubgraph);
+  const [users, reviews, orders] = await Promise.all([
     start('users', createUsersSubgraph({ signingKey: keys.privateKey, tokenTtlSeconds: 600, loginThrottle: options.loginThrottle })),
-    start('products', productsSubgraph),
-    start('reviews', reviewsSubgraph),
+    start('reviews', reviewsSubgraph, { PRODUCTS_SERVICE_URL: products.http.url }),
+    start('orders', ordersSubgraph, { PRODUCTS_SERVICE_URL: products.http.url }),
   ]);
-  const orders = await start('orders', ordersSubgraph, { PRODUCTS_SERVICE_URL: products.http.url });
   const subgraphs: SecureGraph['subgraphs'] = { users, products, reviews, orders };
 
   const counts = Object.fromEntries(NAMES.map((name) => [name, 0])) as Record<SubgraphName, number>;

@@ -25,9 +25,19 @@ export function createReviewLoaders(db: DataSource) {
   // Product.reviews takes arguments, and one statement can only serve one (first, after) pair:
   // one loader per distinct pair, so every product asking the same page shares a statement.
   const pages = new Map<string, DataLoader<string, Review[]>>();
+  // User.reviews(first:) likewise: one loader (one statement) per distinct `first`.
+  const byAuthor = new Map<number, DataLoader<string, Review[]>>();
   return {
     reviewById: batched<Review | null>((ids) => findReviewsByIds(db, ids), () => null),
-    reviewsByAuthorId: batched((ids) => findReviewsByAuthors(db, ids), () => []),
+    /** The newest `limit` reviews of each author. */
+    reviewsByAuthorId(limit: number): DataLoader<string, Review[]> {
+      let loader = byAuthor.get(limit);
+      if (!loader) {
+        loader = batched((ids) => findReviewsByAuthors(db, ids, limit), () => []);
+        byAuthor.set(limit, loader);
+      }
+      return loader;
+    },
     /** Count and rating sum per product, shared by totalCount, reviewCount and averageRating. */
     reviewStatsByProductId: batched((ids) => findReviewStats(db, ids), () => NO_REVIEWS),
     /** Up to `size + 1` reviews per product after `position`, newest first. */

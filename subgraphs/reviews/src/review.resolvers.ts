@@ -1,5 +1,6 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph';
 import {
+  BadUserInputError,
   ConflictError,
   NotFoundError,
   UnauthenticatedError,
@@ -11,11 +12,14 @@ import {
 } from '@storefront/kit';
 import { z } from 'zod';
 import type { Review } from './entities/review.entity';
+import type { ProductsClient } from './products.client';
 import type { ReviewLoaders } from './review.loaders';
 import { addReview, decodeReviewCursor, reviewCursor } from './review.service';
 
 export interface ReviewsContext extends BaseContext {
   loaders: ReviewLoaders;
+  /** Products' signed lookup: whether a product exists (addReview only). */
+  products: ProductsClient;
 }
 
 /** What the router sends for a User or Product: reviews only knows the id, not whether it exists. */
@@ -25,6 +29,8 @@ interface EntityRef {
 
 /** The SDL's default for `Product.reviews(first:)`; kept here too for callers that pass null. */
 const DEFAULT_PAGE_SIZE = 10;
+/** The SDL's default for `User.reviews(first:)`; its maximum is the kit's MAX_PAGE_SIZE (100). */
+const DEFAULT_USER_REVIEWS = 20;
 
 const addReviewInput = z.object({
   productId: z.string().min(1, 'must not be empty').max(64, 'must be at most 64 characters'),
@@ -44,7 +50,12 @@ export const resolvers: GraphQLResolverMap<ReviewsContext> = {
     addReview: async (_: unknown, { input }: { input: unknown }, ctx: ReviewsContext) => {
       if (!ctx.caller) throw new UnauthenticatedError();
       const data = validateInput(addReviewInput, input);
-      // Whether the product exists is products' knowledge; reviews does not call it (see README).
+      // Whether the product exists is products' knowledge: ask it before storing, so a review of
+      // no product is refused (and stores nothing) rather than shown with product: null. If
+      // products cannot answer, nothing is stored either (DOWNSTREAM_SERVICE_ERROR from the client).
+      if (!(await ctx.products.exists(data.productId, ctx.requestId))) {
+        throw new BadUserInputError(`Product ${JSON.stringify(data.productId)} does not exist`, 'productId');
+      }
       try {
         return await addReview(ctx.db, { ...data, authorId: ctx.caller.userId });
       } catch (error) {
@@ -59,7 +70,9 @@ export const resolvers: GraphQLResolverMap<ReviewsContext> = {
     product: (review: Review) => ({ __typename: 'Product', id: review.productId }),
   },
   User: {
-    reviews: (user: EntityRef, _: unknown, ctx: ReviewsContext) => ctx.loaders.reviewsByAuthorId.load(user.id),
+    // Bounded like a page: an author's whole history in one response was megabytes (issue 13).
+    reviews: (user: EntityRef, args: { first?: number | null }, ctx: ReviewsContext) =>
+      ctx.loaders.reviewsByAuthorId(pageSize(args.first, DEFAULT_USER_REVIEWS)).load(user.id),
   },
   Product: {
     reviews: async (

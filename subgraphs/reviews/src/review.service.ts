@@ -65,13 +65,27 @@ export async function findReviewsByIds(db: DataSource, ids: readonly string[]): 
   return new Map(rows.map((row) => [row.id, row]));
 }
 
-/** Every review of each author, newest first, in one statement. */
-export async function findReviewsByAuthors(db: DataSource, authorIds: readonly string[]): Promise<Map<string, Review[]>> {
-  const rows = await db.getRepository(Review).find({
-    where: { authorId: In([...authorIds]) },
-    order: { createdAt: 'DESC', id: 'DESC' },
-  });
-  return groupBy(rows, (row) => row.authorId);
+/**
+ * The newest `limit` reviews of every author, in one statement: ROW_NUMBER() numbers each author's
+ * reviews newest first and the outer filter keeps the first `limit`, so neither the rows read back
+ * nor the response grow with how many reviews an author has written.
+ */
+export async function findReviewsByAuthors(
+  db: DataSource,
+  authorIds: readonly string[],
+  limit: number,
+): Promise<Map<string, Review[]>> {
+  const rows: ReviewRow[] = await db.query(
+    `SELECT ${COLUMNS} FROM (
+       SELECT ${COLUMNS}, ROW_NUMBER() OVER (PARTITION BY authorId ORDER BY createdAt DESC, id DESC) AS rn
+       FROM reviews
+       WHERE authorId IN (${placeholders(authorIds)})
+     ) ranked
+     WHERE rn <= ?
+     ORDER BY authorId, rn`,
+    [...authorIds, limit],
+  );
+  return groupBy(rows.map(toReview), (review) => review.authorId);
 }
 
 /**

@@ -2,21 +2,28 @@ import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { SEED_PLANS, deterministicId, startSubgraph, type RunningSubgraph, type SubgraphEnv } from '@storefront/kit';
 import {
   createTestDatabase,
   errorCodes,
   gql,
+  startTcpProxy,
   testKeys,
   testSubgraphEnv,
   type GraphQLResponse,
+  type TcpProxy,
   type TestDatabase,
 } from '@storefront/testing';
+// The real products service, for addReview's signed product lookup (as the router's e2e tests start it).
+import { productsSubgraph } from '../../products/src/server';
 import { Review } from '../src/entities/review.entity';
 import { demoReviews } from '../src/seed';
 import { reviewsSubgraph } from '../src/server';
 
 const keys = testKeys();
+/** Shared by reviews and products, as a deployment shares SERVICE_SECRET. */
+const SECRET = 'reviews-test-service-secret-0123456789abcdef';
 const plan = SEED_PLANS.demo;
 const seeded = demoReviews(plan);
 const productId = (n: number) => deterministicId('product', n);
@@ -50,6 +57,29 @@ interface ProductResult {
   };
 }
 
+/**
+ * Products (on MariaDB, with the demo catalogue) behind a TCP proxy: reviews reaches it through the
+ * proxy, so a test can cut it to play an outage.
+ */
+let productsDatabase: TestDatabase;
+let productsService: RunningSubgraph;
+let productsLink: TcpProxy;
+
+beforeAll(async () => {
+  productsDatabase = await createTestDatabase('reviews_products');
+  productsService = await startSubgraph(
+    productsSubgraph,
+    testSubgraphEnv({ DATABASE_URL: productsDatabase.url, SEED: 'demo', JWT_PUBLIC_KEY: keys.publicKeyPem, SERVICE_SECRET: SECRET }),
+  );
+  productsLink = await startTcpProxy('127.0.0.1', productsService.port);
+});
+
+afterAll(async () => {
+  await productsLink?.close();
+  await productsService?.close();
+  await productsDatabase?.drop();
+});
+
 /** The same behaviour on both databases a subgraph runs on: the raw SQL and date handling differ. */
 const backends: [string, () => Promise<{ env: Partial<SubgraphEnv>; drop(): Promise<void> }>][] = [
   ['MySQL', async () => {
@@ -71,7 +101,11 @@ describe.each(backends)('reviews subgraph on %s', (_, openDatabase) => {
     drop = database.drop;
     subgraph = await startSubgraph(
       reviewsSubgraph,
-      testSubgraphEnv({ ...database.env, SEED: 'demo', JWT_PUBLIC_KEY: keys.publicKeyPem }),
+      {
+        ...testSubgraphEnv({ ...database.env, SEED: 'demo', JWT_PUBLIC_KEY: keys.publicKeyPem, SERVICE_SECRET: SECRET }),
+        PRODUCTS_SERVICE_URL: `http://127.0.0.1:${productsLink.port}`,
+        PRODUCTS_TIMEOUT_MS: 2000,
+      } as SubgraphEnv,
     );
   });
 
@@ -196,7 +230,7 @@ describe.each(backends)('reviews subgraph on %s', (_, openDatabase) => {
     });
   });
 
-  it("batches User.reviews for all users of a request in one statement, each newest first", async () => {
+  it("batches User.reviews for all users of a request in one statement, each its newest 20 by default", async () => {
     const users = Array.from({ length: plan.users }, (_, i) => userId(i + 1));
     const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id reviews { id createdAt author { id } } } } }`;
     const response = await measured(query, { r: [...users, 'nobody'].map((id) => ({ __typename: 'User', id })) });
@@ -205,10 +239,66 @@ describe.each(backends)('reviews subgraph on %s', (_, openDatabase) => {
     for (const [i, user] of users.entries()) {
       const expected = seeded.filter((r) => r.authorId === user).sort(newestFirst);
       expect(expected.length).toBeGreaterThan(0);
-      expect(results[i]!.reviews.map((r) => r.id)).toEqual(expected.map((r) => r.id));
+      expect(results[i]!.reviews.map((r) => r.id)).toEqual(expected.slice(0, 20).map((r) => r.id));
       for (const review of results[i]!.reviews) expect(review.author.id).toBe(user);
     }
     expect(results[users.length]!.reviews).toEqual([]);
+  });
+
+  describe('User.reviews(first) is bounded', () => {
+    /** A prolific author: 120 reviews of 4,000 characters, one per product, each a second apart. */
+    const prolific = userId(8000);
+    const body = 'x'.repeat(4000);
+    const written: Review[] = Array.from({ length: 120 }, (_, i) =>
+      Object.assign(new Review(), {
+        id: randomUUID(),
+        productId: productId(8000 + i),
+        authorId: prolific,
+        rating: 1 + (i % 5),
+        body,
+        createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)),
+      }),
+    );
+    const newest = [...written].sort(newestFirst).map((r) => r.id);
+    const USER_REVIEWS = `query($r: [_Any!]!, $first: Int) { _entities(representations: $r) { ... on User { reviews(first: $first) { id } } } }`;
+    const reviewsOf = (response: GraphQLResponse) => (response.body.data!._entities as { reviews: { id: string }[] }[])[0]!.reviews.map((r) => r.id);
+
+    beforeAll(async () => {
+      await subgraph.database.dataSource.getRepository(Review).insert(written);
+    });
+
+    it('gives the newest 20 without first, all 100 with first: 100', async () => {
+      const r = [{ __typename: 'User', id: prolific }];
+      expect(reviewsOf(await gql(subgraph.url, USER_REVIEWS, { r }))).toEqual(newest.slice(0, 20));
+      expect(reviewsOf(await gql(subgraph.url, USER_REVIEWS, { r, first: 100 }))).toEqual(newest.slice(0, 100));
+      expect(reviewsOf(await gql(subgraph.url, USER_REVIEWS, { r, first: 0 }))).toEqual([]);
+    });
+
+    it.each([[101], [-1], [1_000_000]])('refuses first: %i with BAD_USER_INPUT naming the bounds 0 to 100', async (first) => {
+      const response = await gql(subgraph.url, USER_REVIEWS, { r: [{ __typename: 'User', id: prolific }], first });
+      expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+      expect(response.body.errors![0]!.message).toContain('from 0 to 100');
+    });
+
+    it('costs one statement whether 1 or 11 users are asked, however many reviews they wrote', async () => {
+      const refs = (ids: string[]) => ({ r: ids.map((id) => ({ __typename: 'User', id })), first: 100 });
+      const one = await measured(USER_REVIEWS, refs([prolific]));
+      const eleven = await measured(USER_REVIEWS, refs([prolific, ...Array.from({ length: plan.users }, (_, i) => userId(i + 1))]));
+      expect(one.body.errors).toBeUndefined();
+      expect(eleven.body.errors).toBeUndefined();
+      expect(one.statements).toBe(1);
+      expect(eleven.statements).toBe(1);
+    });
+
+    it('bounds the nested amplification of issue 13: reviews → author → reviews is 20 × 20 bodies, not 120 × 120', async () => {
+      const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { reviews { id author { reviews { id body } } } } } }`;
+      const text = JSON.stringify((await measured(query, { r: [{ __typename: 'User', id: prolific }] })).body);
+      const outer = (JSON.parse(text).data._entities as { reviews: { author: { reviews: { body: string }[] } }[] }[])[0]!.reviews;
+      expect(outer).toHaveLength(20);
+      expect(outer.reduce((n, r) => n + r.author.reviews.length, 0)).toBe(400);
+      // 400 bodies of 4,000 characters and their ids: about 1.6 MB, where 120 × 120 was 57.6 MB.
+      expect(Buffer.byteLength(text)).toBeLessThan(1_700_000);
+    });
   });
 
   it('resolves Review references in one statement, null for an unknown id', async () => {
@@ -234,9 +324,13 @@ describe.each(backends)('reviews subgraph on %s', (_, openDatabase) => {
   describe('addReview', () => {
     const ADD = `mutation($input: AddReviewInput!) { addReview(input: $input) { id rating body createdAt author { id } product { id } } }`;
     const caller = deterministicId('user', 4242);
-    const product = productId(4242);
+    // A product of the demo catalogue (products knows it); the 424x users are not in the seed.
+    const product = productId(42);
     const input = { productId: product, rating: 5, body: '  Lovely thing.  ' };
-    const reviewCount = async () => subgraph.database.dataSource.getRepository(Review).countBy({ productId: product });
+    const seededOfProduct = seededOf(product).length;
+    /** Reviews of the product written in these tests (the table's rows minus the seed's). */
+    const reviewCount = async () => (await subgraph.database.dataSource.getRepository(Review).countBy({ productId: product })) - seededOfProduct;
+    const tableRows = () => subgraph.database.dataSource.getRepository(Review).count();
 
     it('refuses an anonymous caller with UNAUTHENTICATED', async () => {
       expect(errorCodes(await gql(subgraph.url, ADD, { input }))).toEqual(['UNAUTHENTICATED']);
@@ -278,6 +372,45 @@ describe.each(backends)('reviews subgraph on %s', (_, openDatabase) => {
       const second = await gql(subgraph.url, ADD, { input }, { token: other });
       expect(second.body.data!.addReview.author.id).toBe(deterministicId('user', 4243));
       expect(await reviewCount()).toBe(2);
+    });
+
+    it('refuses a product that does not exist with BAD_USER_INPUT and stores nothing', async () => {
+      const token = await keys.token({ userId: deterministicId('user', 4245) });
+      const before = await tableRows();
+      for (const missing of ['no-such-product', productId(9999), `' OR '1'='1`]) {
+        const response = await gql(subgraph.url, ADD, { input: { ...input, productId: missing } }, { token });
+        expect(response.body.data).toBeNull();
+        expect(errorCodes(response)).toEqual(['BAD_USER_INPUT']);
+        expect(response.body.errors![0]!.message).toBe(`Product ${JSON.stringify(missing)} does not exist`);
+        expect(response.body.errors![0]!.extensions).toMatchObject({ field: 'productId' });
+      }
+      expect(await tableRows()).toBe(before);
+    });
+
+    it('fails with DOWNSTREAM_SERVICE_ERROR (serviceName products) and stores nothing while products is down; reads still work', async () => {
+      const token = await keys.token({ userId: deterministicId('user', 4246) });
+      const before = await tableRows();
+      productsLink.cut();
+      try {
+        const response = await gql(subgraph.url, ADD, { input: { ...input, productId: productId(43) } }, { token });
+        expect(response.body.data).toBeNull();
+        expect(response.body.errors!.map((e) => e.extensions)).toEqual([{ code: 'DOWNSTREAM_SERVICE_ERROR', serviceName: 'products' }]);
+        expect(await tableRows()).toBe(before);
+        // Reads never ask products: one service down does not take reviews down.
+        const read = await gql(subgraph.url, PRODUCTS, { r: products([productId(1)]), first: 2 });
+        expect(read.body.errors).toBeUndefined();
+        expect((read.body.data!._entities as ProductResult[])[0]!.reviewCount).toBe(seededOf(productId(1)).length);
+        const mine = await gql(subgraph.url, `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { reviews { id } } } }`, {
+          r: [{ __typename: 'User', id: userId(1) }],
+        });
+        expect(mine.body.errors).toBeUndefined();
+      } finally {
+        productsLink.restore();
+      }
+      // Back up: the same review is stored.
+      const retried = await gql(subgraph.url, ADD, { input: { ...input, productId: productId(43) } }, { token });
+      expect(retried.body.errors).toBeUndefined();
+      expect(await tableRows()).toBe(before + 1);
     });
 
     it('takes the author only from the token: an authorId in the input is a GraphQL validation error', async () => {

@@ -65,7 +65,7 @@ export type Order = {
   id: Scalars['ID']['output'];
   /** Who placed the order. */
   buyer?: Maybe<User>;
-  /** What was ordered. */
+  /** What was ordered: 1 to 50 lines (placeOrder accepts no more), so the list is not paged. */
   items: Array<OrderItem>;
   /** The sum of the items' unit prices times quantities. */
   total: Money;
@@ -110,7 +110,7 @@ export type User = {
   __typename?: 'User';
   /** The user's unique id. */
   id: Scalars['ID']['output'];
-  /** The user's orders, newest first; only the user themselves or an admin may read them. `first` is at most 100. */
+  /** The user's orders, newest first; only the user themselves or an admin may read them. `first` is 0 to 100 (default 10). */
   orders?: Maybe<OrderConnection>;
 };
 

@@ -107,7 +107,7 @@ export type Query = {
   product?: Maybe<Product>;
   /** A product by SKU, or null when there is none. */
   productBySku?: Maybe<Product>;
-  /** Products in catalogue order, optionally filtered by a search on the name; `first` is at most 100. */
+  /** Products in catalogue order, optionally filtered by a search on the name; `first` is 0 to 100 (default 20). */
   products: ProductConnection;
 };
 

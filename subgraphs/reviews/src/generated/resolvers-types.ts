@@ -44,7 +44,7 @@ export type Review = {
   id: Scalars['ID']['output'];
   /** Rating from 1 (worst) to 5 (best). */
   rating: Scalars['Int']['output'];
-  /** The text of the review. */
+  /** The text of the review, 1 to 5,000 characters. */
   body: Scalars['String']['output'];
   /** Who wrote the review. */
   author?: Maybe<User>;
@@ -78,15 +78,23 @@ export type User = {
   __typename?: 'User';
   /** The user's unique id. */
   id: Scalars['ID']['output'];
-  /** Every review this user wrote, newest first. */
+  /**
+   * The user's reviews, newest first: the first `first` of them (default 20, at most 100; a value
+   * outside 0 to 100 is refused with BAD_USER_INPUT).
+   */
   reviews?: Maybe<Array<Review>>;
+};
+
+
+export type UserReviewsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type Product = {
   __typename?: 'Product';
   /** The product's unique id. */
   id: Scalars['ID']['output'];
-  /** The product's reviews, newest first; `first` is at most 100. */
+  /** The product's reviews, newest first; `first` is 0 to 100 (default 10). */
   reviews?: Maybe<ReviewConnection>;
   /** How many reviews the product has. */
   reviewCount?: Maybe<Scalars['Int']['output']>;
@@ -313,7 +321,7 @@ export type ReviewEdgeResolvers<ContextType = ReviewsContext, ParentType extends
 export type UserResolvers<ContextType = ReviewsContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  reviews?: Resolver<Maybe<Array<ResolversTypes['Review']>>, ParentType, ContextType>;
+  reviews?: Resolver<Maybe<Array<ResolversTypes['Review']>>, ParentType, ContextType, RequireFields<UserReviewsArgs, 'first'>>;
 }>;
 
 export type ProductResolvers<ContextType = ReviewsContext, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product'], FederationReferenceType extends FederationReferenceTypes['Product'] = FederationReferenceTypes['Product']> = ResolversObject<{
