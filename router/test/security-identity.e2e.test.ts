@@ -22,7 +22,9 @@ jest.setTimeout(60_000);
 const ORDER = `query($id: ID!) { order(id: $id) { id status total { amountCents } buyer { id } } }`;
 
 beforeAll(async () => {
-  graph = await startSecureGraph('sec_identity', { loginThrottle: { perAccount: 3, perAddress: 6, windowMs: 60_000 } });
+  graph = await startSecureGraph('sec_identity', {
+    loginThrottle: { failuresBeforeBackoff: 3, backoffBaseMs: 60_000, backoffMaxMs: 600_000, perAddress: 6, windowMs: 60_000 },
+  });
   url = graph.router.url;
   admin = await graph.token(1);
   // Find, as the admin, two shoppers and an order of the first.
@@ -219,17 +221,22 @@ describe('ownership rules, tried by another signed-in user', () => {
   });
 });
 
-describe('log-in rate limits (3 failures per account, 6 per address, per minute here)', () => {
+describe('log-in throttling (backoff after 3 failures per account and address, 6 per address, per minute here)', () => {
   const LOG_IN = `mutation($email: String!, $password: String!) { logIn(email: $email, password: $password) { token } }`;
   const logIn = (address: string, email: string, password: string, headers: Record<string, string> = {}) =>
     asClient(url, address, LOG_IN, { email, password }, undefined, headers);
 
-  it('locks an account after 3 failures from anywhere: even its right password gets RATE_LIMITED and no token', async () => {
-    for (let i = 0; i < 3; i++) expect(codes(await logIn(clientAddress(), 'user4@example.com', 'wrong-password'))).toEqual(['UNAUTHENTICATED']);
-    const locked = await logIn(clientAddress(), 'user4@example.com', 'password4');
-    expect(codes(locked)).toEqual(['RATE_LIMITED']);
-    expect(locked.body.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(0);
-    expect(locked.body.data).toBeNull();
+  it("backs off the guessing address after 3 failures, even with the right password, while the owner's own address logs in", async () => {
+    const guesser = clientAddress();
+    for (let i = 0; i < 3; i++) expect(codes(await logIn(guesser, 'user4@example.com', 'wrong-password'))).toEqual(['UNAUTHENTICATED']);
+    const waiting = await logIn(guesser, 'user4@example.com', 'password4');
+    expect(codes(waiting)).toEqual(['RATE_LIMITED']);
+    expect(waiting.body.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThan(50);
+    expect(waiting.body.data).toBeNull();
+    // A forged forwarded-address header does not get the guesser out of its wait.
+    expect(codes(await logIn(guesser, 'user4@example.com', 'password4', { 'x-storefront-client': clientAddress() }))).toEqual(['RATE_LIMITED']);
+    const owner = await logIn(clientAddress(), 'user4@example.com', 'password4');
+    expect(owner.body.data!.logIn.token).toEqual(expect.any(String));
   });
 
   it('locks a client address after 6 failures on any emails; the router sets the address, a client cannot', async () => {
