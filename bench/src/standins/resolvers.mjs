@@ -115,7 +115,9 @@ export function reviewsResolvers(data) {
       product: (/** @type {{ productId: string }} */ r) => ({ __typename: 'Product', id: r.productId }),
     },
     User: {
-      reviews: (/** @type {{ id: string }} */ user) => data.reviewsByAuthor.get(user.id) ?? [],
+      // The newest `first` (default 20, at most 100), as the reviews subgraph answers it.
+      reviews: (/** @type {{ id: string }} */ user, /** @type {{ first?: number | null }} */ args) =>
+        (data.reviewsByAuthor.get(user.id) ?? []).slice(0, pageSize(args.first, 20)),
     },
     Product: {
       reviews: (/** @type {{ id: string }} */ product, /** @type {{ first?: number | null, after?: string | null }} */ args) => {
