@@ -164,7 +164,8 @@ export class RedisLoginAttemptStore implements LoginAttemptStore {
       )) as [number, string, number];
       return allowed === 1 ? { allowed: true } : { allowed: false, limit: limit as 'pair' | 'address', retryAfterMs };
     } catch (error) {
-      this.log.warn({ err: (error as Error).message }, 'log-in attempt counted in memory: redis failed');
+      // connectRedis already warns an operator (once per 30 s); per attempt would flood the log.
+      this.log.debug({ err: (error as Error).message }, 'log-in attempt counted in memory: redis failed');
       return this.fallback.attempt(account, address, now, rules);
     }
   }

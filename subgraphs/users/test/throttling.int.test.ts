@@ -122,6 +122,23 @@ describe('log-in counters shared through Redis', () => {
   });
 });
 
+describe('log-in counters when Redis is down', () => {
+  it('still backs a pair off, in the instance memory, when Redis cannot be reached', async () => {
+    const unreachable = await connectRedis('redis://127.0.0.1:1', createLogger('users-test', 'silent'));
+    try {
+      const rules = { failuresBeforeBackoff: 2, backoffBaseMs: 30_000, backoffMaxMs: 900_000, perAddress: 50, windowMs: 900_000 };
+      const users = await start({ loginThrottle: rules, redis: unreachable });
+      for (let i = 0; i < 2; i++) expect(errorCodes(await users.logIn('user7@example.com', `guess-${i}`, ATTACKER))).toEqual(['UNAUTHENTICATED']);
+      const refused = await users.logIn('user7@example.com', 'password7', ATTACKER);
+      expect(errorCodes(refused)).toEqual(['RATE_LIMITED']);
+      expect(retryAfter(refused)).toBe(30);
+      expect(errorCodes(await users.logIn('user7@example.com', 'password7', OWNER))).toEqual([]);
+    } finally {
+      await closeRedis(unreachable);
+    }
+  });
+});
+
 describe('sign-up throttling', () => {
   const unique = () => `new-${randomUUID()}@example.com`;
 
