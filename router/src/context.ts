@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
 import { callerFromHeader, DomainError, type Caller, type Logger, type RequestInfo, type TraceContext } from '@storefront/kit';
 import { clientAddress } from './client-address';
+import { ResponseBudget } from './response-budget';
 
 /** Per-request state of the router. */
 export interface RouterContext {
@@ -15,6 +16,8 @@ export interface RouterContext {
   clientAddress: string;
   /** This request's W3C trace context; each subgraph fetch carries a child of it. */
   trace?: TraceContext;
+  /** What this request may still read from the subgraphs (MAX_RESPONSE_BYTES). */
+  responseBudget?: ResponseBudget;
 }
 
 const callers = new WeakMap<IncomingMessage, Promise<Caller | null>>();
@@ -39,7 +42,7 @@ export function callerOf(req: IncomingMessage, publicKey: KeyObject): Promise<Ca
  * than silently treated as anonymous. Identity comes only from the verified token; no header a
  * client sends (x-user-id, x-storefront-client, …) is read.
  */
-export function contextBuilder(publicKey: KeyObject, trustedProxyHops = 0) {
+export function contextBuilder(publicKey: KeyObject, trustedProxyHops = 0, maxResponseBytes = 0) {
   return async (req: IncomingMessage, info: RequestInfo): Promise<RouterContext> => {
     const authorization = req.headers.authorization;
     try {
@@ -51,6 +54,7 @@ export function contextBuilder(publicKey: KeyObject, trustedProxyHops = 0) {
         authorization: caller ? authorization : undefined,
         clientAddress: clientAddress(req, trustedProxyHops),
         trace: info.trace,
+        responseBudget: new ResponseBudget(maxResponseBytes),
       };
     } catch (error) {
       if (error instanceof DomainError) {

@@ -106,6 +106,11 @@ export const envSchema = baseEnvSchema.extend({
   TRUST_PROXY_HOPS: count.default(0),
   /** Requests per client (user id from the token, else address) and window; 0 turns it off. @default 1000 in production, 0 elsewhere */
   RATE_LIMIT_MAX: count.optional(),
+  /**
+   * Requests per client address and window, whatever tokens they carry, so new accounts do not buy
+   * a client more requests; 0 turns it off. @default 3000 in production, 0 elsewhere
+   */
+  RATE_LIMIT_ADDRESS_MAX: count.optional(),
   /** The rate limit's window in milliseconds. @default 60000 */
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
   /** `allow`: any operation, with automatic persisted queries; `enforce`: only operations in the manifest. @default allow */
@@ -124,6 +129,12 @@ export const envSchema = baseEnvSchema.extend({
   MAX_TOKENS: count.default(5000),
   /** Estimated cost: objects the operation may return, lists counted at their `first`/`last` size. @default 10000 */
   MAX_COST: count.default(10_000),
+  /**
+   * Bytes one request may read from the subgraphs, and the largest answer the router sends; past
+   * it the request ends with 400 GRAPHQL_VALIDATION_FAILED (`limit: responseBytes`) and what was
+   * read is dropped; 0 turns it off. @default 5000000
+   */
+  MAX_RESPONSE_BYTES: count.default(5_000_000),
   /** The size assumed for a list field without a `first`/`last` argument, when estimating cost. @default 10 */
   COST_LIST_SIZE: z.coerce.number().int().positive().default(10),
 });

@@ -21,6 +21,21 @@ const CLIENT_CODES = new Set([
   'BAD_REQUEST',
 ]);
 
+/**
+ * Apollo Server's own codes for a client's mistakes, as the contract names them: a request it
+ * cannot read (BAD_REQUEST: e.g. a persisted query of an unknown version, or whose hash does not
+ * match its text), an operation it cannot pick (OPERATION_RESOLUTION_FAILURE), a document that does
+ * not parse, persisted queries where they are off.
+ */
+const CONTRACT_CODES: Record<string, string> = {
+  BAD_REQUEST: 'BAD_USER_INPUT',
+  OPERATION_RESOLUTION_FAILURE: 'BAD_USER_INPUT',
+  GRAPHQL_PARSE_FAILED: 'GRAPHQL_VALIDATION_FAILED',
+  PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_FOUND',
+};
+
+const contractCode = (code: unknown): unknown => (typeof code === 'string' ? (CONTRACT_CODES[code] ?? code) : code);
+
 /** What gives away where a service runs: a URL, an IP address, a host:port, a socket error. */
 const REVEALING = /:\/\/|\b\d{1,3}(?:\.\d{1,3}){3}\b|\[[0-9a-f:]+\]|\b[\w.-]+:\d{2,5}\b|\bE[A-Z]{4,}\b|localhost/i;
 
@@ -32,7 +47,8 @@ const REVEALING = /:\/\/|\b\d{1,3}(?:\.\d{1,3}){3}\b|\[[0-9a-f:]+\]|\b[\w.-]+:\d
  */
 export function formatRouterError(formatted: GraphQLFormattedError): GraphQLFormattedError {
   const transport = formatted.extensions?.response !== undefined;
-  const masked = maskError(transport ? { ...formatted, extensions: { ...formatted.extensions, code: 'DOWNSTREAM_SERVICE_ERROR' } } : formatted);
+  const code = transport ? 'DOWNSTREAM_SERVICE_ERROR' : contractCode(formatted.extensions?.code);
+  const masked = maskError(code === formatted.extensions?.code ? formatted : { ...formatted, extensions: { ...formatted.extensions, code } });
   const extensions = Object.fromEntries(Object.entries(masked.extensions ?? {}).filter(([key]) => PUBLIC_EXTENSIONS.includes(key)));
   let message = masked.message;
   if (extensions.code === 'DOWNSTREAM_SERVICE_ERROR' && (transport || REVEALING.test(message))) {
@@ -52,6 +68,37 @@ export const errorLogging: ApolloServerPlugin<RouterContext> = {
           if (typeof code === 'string' && CLIENT_CODES.has(code)) contextValue.log.debug(entry, error.message);
           else contextValue.log.error(entry, `operation failed: ${error.message}`);
         }
+      },
+    };
+  },
+};
+
+/**
+ * The gateway reports values a subgraph sent that do not fit the schema (a null in a non-null
+ * field, a wrong type) in `extensions.valueCompletion` with code INVALID_GRAPHQL, outside the
+ * contract, while the data holds the nulls they caused. They become errors at their paths, as
+ * GraphQL reports a field error, with DOWNSTREAM_SERVICE_ERROR: a service behind the router sent it.
+ */
+export const valueCompletionErrors: ApolloServerPlugin<RouterContext> = {
+  async requestDidStart() {
+    return {
+      async willSendResponse({ response, contextValue }) {
+        if (response.body.kind !== 'single') return;
+        const result = response.body.singleResult;
+        const { valueCompletion, ...extensions } = result.extensions ?? {};
+        if (!Array.isArray(valueCompletion)) return;
+        const errors = (valueCompletion as GraphQLFormattedError[]).map((error) => ({
+          message: error.message,
+          ...(error.path ? { path: error.path } : {}),
+          extensions: { code: 'DOWNSTREAM_SERVICE_ERROR' },
+        }));
+        contextValue.log.warn({ errors: valueCompletion }, 'a subgraph sent values that do not fit the schema');
+        const { extensions: _old, ...rest } = result;
+        response.body.singleResult = {
+          ...rest,
+          errors: [...(result.errors ?? []), ...errors],
+          ...(Object.keys(extensions).length > 0 ? { extensions } : {}),
+        };
       },
     };
   },

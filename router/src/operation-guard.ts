@@ -1,6 +1,5 @@
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
-import type { GraphQLSchema, DocumentNode, OperationDefinitionNode } from 'graphql';
-import { getOperationAST } from 'graphql';
+import { getOperationAST, GraphQLError, Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { AuthorizationRules, filterOperation, filteredQueryHash } from './authorization';
 import { restoreDenied } from './authorization-restore';
 import type { RouterContext } from './context';
@@ -28,6 +27,18 @@ export class RulesBySchema {
   }
 }
 
+/** Why no operation of the document can run: the client must name one, or named one it does not have. */
+function unresolvedOperation(document: DocumentNode, operationName: string | undefined): GraphQLError {
+  const names = document.definitions.flatMap((d) => (d.kind === Kind.OPERATION_DEFINITION ? [d.name?.value ?? '(anonymous)'] : []));
+  const message =
+    names.length === 0
+      ? 'The document has no operation to run.'
+      : operationName
+        ? `The document has no operation named "${operationName}"; it has ${names.map((n) => `"${n}"`).join(', ')}.`
+        : `The document has ${names.length} operations: name the one to run with operationName.`;
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+}
+
 /**
  * The operation guard, after validation and before the gateway plans: operation limits (refused
  * with 400 GRAPHQL_VALIDATION_FAILED), then `@authenticated`/`@requiresScopes` (fields the caller
@@ -40,8 +51,12 @@ export function operationGuard(limits: OperationLimits, rules: RulesBySchema): A
       return {
         async didResolveOperation(requestContext: GraphQLRequestContextDidResolveOperation<RouterContext>) {
           const { schema, document, operation, request, contextValue } = requestContext;
-          // No such operation in the document: execution reports it, and nothing will run.
-          if (!operation) return;
+          if (!operation) throw unresolvedOperation(document, request.operationName);
+          if (!schema.getRootType(operation.operation)) {
+            throw new GraphQLError(`This API has no ${operation.operation} operations.`, {
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+            });
+          }
           const exceeded = limitError(measureOperation(schema, document, operation, request.variables, limits.listSize), limits);
           if (exceeded) throw exceeded;
           const current = rules.for(schema);

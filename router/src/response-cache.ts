@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin, type GraphQLResponse } from '@apollo/server';
-import { printSchema, type GraphQLSchema } from 'graphql';
+import { printSchema, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import type { Caller } from '@storefront/kit';
 import type { RouterContext } from './context';
 import type { RouterMetrics } from './metrics';
@@ -44,6 +44,19 @@ export function stableJson(value: unknown): string {
       ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
       : v,
   );
+}
+
+/**
+ * The variables the operation declares: the answer depends on nothing else, so extra ones a client
+ * sends neither split the cache nor reach the key's serialization.
+ */
+export function declaredVariables(operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): Record<string, unknown> {
+  const declared: Record<string, unknown> = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (variables && name in variables) declared[name] = variables[name];
+  }
+  return declared;
 }
 
 /**
@@ -174,7 +187,7 @@ export function responseCache(options: ResponseCacheOptions = {}): ApolloServerP
           const { queryHash } = requestContext;
           if (!store || !queryHash) return null;
           keys = cacheKeys(
-            { schemaId: schemaId(requestContext.schema), queryHash, operationName: request.operationName, variables: request.variables },
+            { schemaId: schemaId(requestContext.schema), queryHash, operationName: request.operationName, variables: declaredVariables(operation, request.variables) },
             contextValue.caller,
           );
           // The caller's own entry first: of one operation, a PRIVATE answer is the more specific.

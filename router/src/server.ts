@@ -22,9 +22,10 @@ import type { Redis } from 'ioredis';
 import { contextBuilder, type RouterContext } from './context';
 import { edgeChecks } from './edge';
 import { disableVendorTelemetry, subgraphUrlOverrides, type RouterEnv } from './env';
-import { errorLogging, formatRouterError } from './error-masking';
+import { errorLogging, formatRouterError, valueCompletionErrors } from './error-masking';
 import { graphiqlRoutes } from './graphiql';
 import { RouterMetrics } from './metrics';
+import { responseBudgetPlugin, responseTooLargeError } from './response-budget';
 import { operationGuard, RulesBySchema } from './operation-guard';
 import { planWarmup, RecentOperations } from './plan-warmup';
 import type { OperationLimits } from './operation-limits';
@@ -99,10 +100,16 @@ export async function startRouter(
 
   let redis: Redis | undefined;
   if (env.REDIS_URL) redis = await connectRedis(env.REDIS_URL, log);
-  const limiter = new RateLimiter(redis ? new RedisRateLimitStore(redis, log) : new MemoryRateLimitStore(), {
+  const counters = redis ? new RedisRateLimitStore(redis, log) : new MemoryRateLimitStore();
+  const limiter = new RateLimiter(counters, {
     limit: env.RATE_LIMIT_MAX ?? (production ? 1000 : 0),
     windowMs: env.RATE_LIMIT_WINDOW_MS,
     prefix: 'client',
+  });
+  const addressLimiter = new RateLimiter(counters, {
+    limit: env.RATE_LIMIT_ADDRESS_MAX ?? (production ? 3000 : 0),
+    windowMs: env.RATE_LIMIT_WINDOW_MS,
+    prefix: 'address',
   });
 
   const metrics = new RouterMetrics();
@@ -165,6 +172,8 @@ export async function startRouter(
     csrfPrevention: true,
     introspection: !production,
     includeStacktraceInErrorResponses: false,
+    // "Did you mean …?" would name fields, types and arguments that introspection hides.
+    hideSchemaDetailsFromClientErrors: production,
     // runService owns SIGTERM: it drains the HTTP server first, then stops Apollo and the pool.
     stopOnTerminationSignals: false,
     formatError: (formatted) => formatRouterError(formatted),
@@ -173,6 +182,10 @@ export async function startRouter(
     persistedQueries: persisted ? { cache: persisted.apqCache() } : redis ? { cache: redisApqCache(redis) } : undefined,
     plugins: [
       operationGuard(limits, rules),
+      // After the guard, before the cache: an answer over the budget becomes one error, never stored.
+      responseBudgetPlugin(),
+      // Before the cache too: an answer with a subgraph's invalid values has errors, and is not stored.
+      valueCompletionErrors,
       ...(env.QUERY_PLAN_WARMUP ? [recent.plugin()] : []),
       // After the guard: it stores answers as the guard completed them (denied fields restored).
       responseCache({ store: responseStore, metrics, maxAgeSeconds: env.RESPONSE_CACHE_MAX_AGE_SECONDS }),
@@ -190,13 +203,14 @@ export async function startRouter(
     {
       log,
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
+      responseLimit: env.MAX_RESPONSE_BYTES > 0 ? { bytes: env.MAX_RESPONSE_BYTES, error: responseTooLargeError(env.MAX_RESPONSE_BYTES) } : undefined,
       compression: env.COMPRESSION ? { minBytes: env.COMPRESSION_MIN_BYTES } : undefined,
       corsOrigins: origins,
       graphql: {
         server: apollo,
-        context: contextBuilder(publicKey, env.TRUST_PROXY_HOPS),
+        context: contextBuilder(publicKey, env.TRUST_PROXY_HOPS, env.MAX_RESPONSE_BYTES),
         preflight: edgeChecks({
-          rateLimit: clientRateLimit({ limiter, publicKey, trustedProxyHops: env.TRUST_PROXY_HOPS }),
+          rateLimit: clientRateLimit({ limiter, addressLimiter, publicKey, trustedProxyHops: env.TRUST_PROXY_HOPS }),
           maxTokens: limits.tokens,
           persisted,
         }),
@@ -218,7 +232,9 @@ export async function startRouter(
       persistedOperations: persisted ? `enforce (${persisted.size} operations)` : 'allow (APQ)',
       compression: env.COMPRESSION ? `br/gzip from ${env.COMPRESSION_MIN_BYTES} bytes` : 'off',
       responseCache: responseStore?.kind ?? 'off',
-      rateLimit: limiter.enabled ? `${limiter.options.limit} per ${limiter.options.windowMs} ms${redis ? ' (redis)' : ' (memory)'}` : 'off',
+      rateLimit: limiter.enabled || addressLimiter.enabled
+        ? `${limiter.options.limit} per client and ${addressLimiter.options.limit} per address per ${limiter.options.windowMs} ms${redis ? ' (redis)' : ' (memory)'}`
+        : 'off',
       subgraphs: {
         timeoutMs: env.SUBGRAPH_TIMEOUT_MS,
         breaker: env.SUBGRAPH_BREAKER_FAILURES > 0 ? `${env.SUBGRAPH_BREAKER_FAILURES} failures, half-open after ${env.SUBGRAPH_BREAKER_HALF_OPEN_MS} ms` : 'off',

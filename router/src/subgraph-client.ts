@@ -5,6 +5,7 @@ import type { RouterContext } from './context';
 import type { RouterMetrics } from './metrics';
 import { dedupeRepresentations, expandEntities } from './entity-dedupe';
 import { isWarmupContext } from './plan-warmup';
+import { responseTooLargeError, type ResponseBudget } from './response-budget';
 import { failureKind, SubgraphUnavailableError } from './subgraph-errors';
 import { InflightFetches, SubgraphTransport, TransportError, type SubgraphHttpResponse } from './subgraph-transport';
 import type { SubgraphPolicy } from './subgraph-policy';
@@ -120,6 +121,7 @@ export class SubgraphClient implements GraphQLDataSource<RouterContext> {
     if (context?.clientAddress) headers[SIGNATURE_HEADERS.client] = context.clientAddress;
     // Signed on the exact bytes that leave, for this subgraph only (its name in the supergraph):
     // target, method, path, body, token and client address.
+    const budget = context?.responseBudget;
     const exchange = () =>
       this.transport.post(body, {
         ...headers,
@@ -131,7 +133,7 @@ export class SubgraphClient implements GraphQLDataSource<RouterContext> {
           authorization: headers.authorization,
           client: headers[SIGNATURE_HEADERS.client],
         }),
-      });
+      }, budget?.remaining);
     // Only reads are shared, and only between the same caller's identical fetches.
     const key =
       this.options.dedupe !== false && isReadOnlyFetch(options)
@@ -141,12 +143,15 @@ export class SubgraphClient implements GraphQLDataSource<RouterContext> {
     try {
       response = key ? await this.inflight.run(key, exchange) : await exchange();
     } catch (error) {
+      if (error instanceof TransportError && error.kind === 'too_large') throw this.overBudget(budget);
       // The client learns which service failed, never its address: the cause stays in the log.
       if (error instanceof TransportError && error.kind === 'timeout') {
         throw new SubgraphUnavailableError(name, `timed out after ${timeoutMs} ms`, error, 'timeout');
       }
       throw new SubgraphUnavailableError(name, 'is unavailable', error, 'connection');
     }
+    // A shared fetch was read within its first requester's budget: each one counts it against its own.
+    if (budget && !budget.spend(response.bytes)) throw this.overBudget(budget);
     if (response.status < 200 || response.status >= 300) {
       // A balancer's 503, a refused signature's 401: the status and body stay in
       // `extensions.response` for the log and the breaker; the router's masking hides them.
@@ -172,5 +177,11 @@ export class SubgraphClient implements GraphQLDataSource<RouterContext> {
     const policy = 'incomingRequestContext' in options ? (options.incomingRequestContext.overallCachePolicy as Restrictable | undefined) : undefined;
     policy?.restrict(cacheHint(response.cacheControl) ?? { maxAge: 0 });
     return deduped ? expandEntities(parsed as GatewayGraphQLResponse, deduped) : (parsed as GatewayGraphQLResponse);
+  }
+
+  /** Not an outage and not worth a retry: the request asked for more than it may have. */
+  private overBudget(budget: ResponseBudget | undefined): GraphQLError {
+    budget?.spend(Infinity);
+    return responseTooLargeError(budget?.limit ?? 0);
   }
 }

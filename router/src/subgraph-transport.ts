@@ -5,13 +5,15 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 export interface SubgraphHttpResponse {
   status: number;
   body: string;
+  /** The body's length in bytes, as read. */
+  bytes: number;
   cacheControl?: string;
 }
 
 export class TransportError extends Error {
   constructor(
     message: string,
-    readonly kind: 'timeout' | 'connection',
+    readonly kind: 'timeout' | 'connection' | 'too_large',
     override readonly cause?: unknown,
   ) {
     super(message);
@@ -50,7 +52,8 @@ export class SubgraphTransport {
     return `${this.target.pathname}${this.target.search}`;
   }
 
-  post(body: string, headers: Record<string, string>): Promise<SubgraphHttpResponse> {
+  /** Sends one request; a response body past `maxBytes` is not read further (TransportError `too_large`). */
+  post(body: string, headers: Record<string, string>, maxBytes = Infinity): Promise<SubgraphHttpResponse> {
     return new Promise((resolve, reject) => {
       const req = this.send(
         this.target,
@@ -62,11 +65,23 @@ export class SubgraphTransport {
         },
         (res: IncomingMessage) => {
           const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          let bytes = 0;
+          res.on('data', (chunk: Buffer) => {
+            bytes += chunk.length;
+            // Dropped as it arrives: what was read is released with the request.
+            if (bytes > maxBytes) {
+              // Rejected first, so the abort's own errors that follow are ignored.
+              fail(new TransportError(`answer over ${maxBytes} bytes`, 'too_large'));
+              chunks.length = 0;
+              req.destroy();
+              return;
+            }
+            chunks.push(chunk);
+          });
           res.on('end', () => {
             clearTimeout(deadline);
             const cacheControl = res.headers['cache-control'];
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), cacheControl });
+            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), bytes, cacheControl });
           });
           res.on('error', (error) => fail(new TransportError('response failed', 'connection', error)));
         },

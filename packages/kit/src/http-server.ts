@@ -77,8 +77,51 @@ export interface HttpServerOptions<TContext extends BaseContext> {
    * clients whose Accept-Encoding allows it, and adds `Vary: Accept-Encoding`. @default off
    */
   compression?: CompressionOptions;
+  /**
+   * The largest GraphQL answer sent: a complete one over it is replaced by `error` (400); a
+   * streamed one is cut off there. @default no limit
+   */
+  responseLimit?: ResponseLimit;
   /** Liveness beyond "the process answers": `/health` is 503 while this says not live. @default the installed EventLoopWatchdog's */
   liveness?: () => LivenessReport;
+}
+
+export interface ResponseLimit {
+  bytes: number;
+  error: { message: string; extensions?: Record<string, unknown> };
+}
+
+/** Whether a text's UTF-8 encoding is longer than `bytes`, without encoding a short one. */
+const longerThan = (text: string, bytes: number): boolean => text.length > bytes || (text.length * 3 > bytes && Buffer.byteLength(text) > bytes);
+
+/**
+ * How deep a request's JSON (body, or a GET's `variables`/`extensions`) may nest. Far beyond any
+ * input type's nesting, and low enough that nothing recursive over it (cache keys, logging)
+ * can overflow the stack.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether a parsed JSON value nests deeper than `max` arrays and objects; iterative, so depth costs no stack. */
+export function jsonDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(current) ? current : Object.values(current)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+function queryParamDeeperThan(text: string | null, max: number): boolean {
+  if (!text) return false;
+  try {
+    return jsonDeeperThan(JSON.parse(text), max);
+  } catch {
+    return false; // not JSON: Apollo Server says so
+  }
 }
 
 /** Paths a guard never sees: orchestrators and scrapers call them without credentials. */
@@ -114,6 +157,7 @@ async function handleGraphQL<TContext extends BaseContext>(
   bodyLimit: number,
   inflight: Inflight,
   compression: ResponseCompression | undefined,
+  limit: ResponseLimit | undefined,
 ): Promise<void> {
   const raw = req.method === 'POST' ? await readBody(req, bodyLimit) : '';
   let body: unknown = raw;
@@ -121,9 +165,12 @@ async function handleGraphQL<TContext extends BaseContext>(
     try {
       body = JSON.parse(raw);
     } catch {
-      throw new HttpError(400, 'The request body is not valid JSON', 'BAD_REQUEST');
+      throw new HttpError(400, 'The request body is not valid JSON', 'BAD_USER_INPUT');
     }
   }
+  const search = new URL(req.url ?? '/', 'http://localhost').searchParams;
+  const nested = jsonDeeperThan(body, MAX_JSON_DEPTH) || ['variables', 'extensions'].some((name) => queryParamDeeperThan(search.get(name), MAX_JSON_DEPTH));
+  if (nested) throw new HttpError(400, `The request nests deeper than ${MAX_JSON_DEPTH} levels, the most this service reads`, 'BAD_USER_INPUT');
   await endpoint.preflight?.({ method: req.method ?? 'GET', headers: req.headers, search: new URL(req.url ?? '/', 'http://localhost').search, body }, req, info);
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
@@ -138,11 +185,22 @@ async function handleGraphQL<TContext extends BaseContext>(
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {
+    if (limit && longerThan(response.body.string, limit.bytes)) {
+      res.removeHeader('cache-control');
+      await sendJson(res, 400, { errors: [limit.error] }, compression);
+      return;
+    }
     // A shared answer is compressed once per coding for all the requests that wait on it.
     await endWithBody(res, response.body.string, compression, key === undefined ? undefined : response);
     return;
   }
-  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  let sent = 0;
+  for await (const chunk of response.body.asyncIterator) {
+    sent += Buffer.byteLength(chunk);
+    // Past the limit a stream cannot be answered with an error any more: it is cut off.
+    if (limit && sent > limit.bytes) return void res.destroy();
+    res.write(chunk);
+  }
   res.end();
 }
 
@@ -224,7 +282,7 @@ export async function startHttpServer<TContext extends BaseContext>(
         await options.guard(req, body, info);
       }
       if (path === '/graphql' || path === '/') {
-        await handleGraphQL(req, res, info, options.graphql, bodyLimit, inflight, compression);
+        await handleGraphQL(req, res, info, options.graphql, bodyLimit, inflight, compression, options.responseLimit);
       } else if (routes[`${req.method} ${path}`] || (req.method === 'GET' && routes[path])) {
         await (routes[`${req.method} ${path}`] ?? routes[path])!(req, res, info);
       } else {

@@ -38,8 +38,10 @@ describe('measureOperation', () => {
     expect(measure(`query($n: Int) { products(first: $n) { edges { node { name } } } }`, { n: 50 }).cost).toBe(101);
     // The schema's default for products(first:) is 20.
     expect(measure(`{ products { edges { node { name } } } }`).cost).toBe(41);
-    // me 1 + reviews (a plain list: 10) + their products 10
-    expect(measure(`{ me { reviews { product { name } } } }`).cost).toBe(21);
+    // me 1 + reviews (a list whose `first` defaults to 20) + their products 20
+    expect(measure(`{ me { reviews { product { name } } } }`).cost).toBe(41);
+    // A list with no slicing argument at all is priced at the assumed size: orders' items, 10.
+    expect(measure(`{ order(id: "1") { items { product { name } } } }`).cost).toBe(21);
   });
 
   it('multiplies nested lists, which is what makes a cost bomb expensive', () => {

@@ -39,7 +39,7 @@ export function productLookupRoutes(options: ProductLookupRoutesOptions): Record
     try {
       json = JSON.parse(body);
     } catch {
-      throw new HttpError(400, 'The request body is not valid JSON', 'BAD_REQUEST');
+      throw new HttpError(400, 'The request body is not valid JSON', 'BAD_USER_INPUT');
     }
     const parsed = existsRequest.safeParse(json);
     if (!parsed.success) {

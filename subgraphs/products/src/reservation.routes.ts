@@ -68,7 +68,7 @@ export function reservationRoutes(options: ReservationRoutesOptions): Record<str
       try {
         json = JSON.parse(body);
       } catch {
-        throw new HttpError(400, 'The request body is not valid JSON', 'BAD_REQUEST');
+        throw new HttpError(400, 'The request body is not valid JSON', 'BAD_USER_INPUT');
       }
       const parsed = schema.safeParse(json);
       if (!parsed.success) {
