@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { GraphQLHttpRequest } from '@storefront/kit';
 import { tokenLimit } from './operation-limits';
-import { operationText, safelist, type PersistedOperations } from './persisted-operations';
+import { operationText, persistedQueryCheck, safelist, type PersistedOperations } from './persisted-operations';
 
 export interface EdgeChecks {
   /** The per-client rate limit. */
@@ -14,8 +14,9 @@ export interface EdgeChecks {
 
 /**
  * What the router refuses before Apollo Server parses anything, cheapest first: a client over its
- * rate (429 RATE_LIMITED), an operation text over the token limit (400), an operation outside the
- * safelist (400 PERSISTED_QUERY_NOT_FOUND).
+ * rate (429 RATE_LIMITED), an operation text over the token limit (400), a persisted query of an
+ * unknown version or with a hash that is not its text's (400 BAD_USER_INPUT), an operation outside
+ * the safelist (400 PERSISTED_QUERY_NOT_FOUND).
  */
 export function edgeChecks(checks: EdgeChecks) {
   const tokens = tokenLimit(checks.maxTokens);
@@ -23,6 +24,7 @@ export function edgeChecks(checks: EdgeChecks) {
   return async (request: GraphQLHttpRequest, req: IncomingMessage): Promise<void> => {
     await checks.rateLimit(req);
     tokens(operationText(request));
+    persistedQueryCheck(request);
     allowed?.(request);
   };
 }

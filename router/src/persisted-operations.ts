@@ -114,13 +114,36 @@ export class PersistedOperations {
   }
 }
 
-function requestFields(request: GraphQLHttpRequest): { query?: unknown; operationName?: unknown } {
+function requestFields(request: GraphQLHttpRequest): { query?: unknown; operationName?: unknown; extensions?: unknown } {
   if (request.method === 'GET') {
     const params = new URLSearchParams(request.search);
-    return { query: params.get('query') ?? undefined, operationName: params.get('operationName') ?? undefined };
+    let extensions: unknown;
+    try {
+      extensions = JSON.parse(params.get('extensions') ?? 'null');
+    } catch {
+      // Not JSON: Apollo Server says so.
+    }
+    return { query: params.get('query') ?? undefined, operationName: params.get('operationName') ?? undefined, extensions };
   }
-  const body = (request.body ?? {}) as { query?: unknown; operationName?: unknown };
-  return { query: body.query, operationName: body.operationName };
+  const body = (request.body ?? {}) as { query?: unknown; operationName?: unknown; extensions?: unknown };
+  return { query: body.query, operationName: body.operationName, extensions: body.extensions };
+}
+
+/**
+ * An automatic persisted query the router cannot take, said as the client's mistake (Apollo
+ * Server answers these with a masked error): a version other than 1, or a text whose sha256 is
+ * not the hash it came with.
+ */
+export function persistedQueryCheck(request: GraphQLHttpRequest): void {
+  const { query, extensions } = requestFields(request);
+  const persisted = (extensions as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | null | undefined)?.persistedQuery;
+  if (!persisted) return;
+  if (persisted.version !== 1) {
+    throw new HttpError(400, `Persisted query version ${JSON.stringify(persisted.version)} is not supported; this router speaks version 1`, 'BAD_USER_INPUT');
+  }
+  if (typeof query === 'string' && persisted.sha256Hash !== createHash('sha256').update(query).digest('hex')) {
+    throw new HttpError(400, "The persisted query's sha256Hash is not the SHA-256 of its query text", 'BAD_USER_INPUT');
+  }
 }
 
 /**

@@ -45,8 +45,9 @@ export function responseBudgetPlugin(): ApolloServerPlugin<RouterContext> {
         async willSendResponse({ response, contextValue }) {
           const budget = contextValue.responseBudget;
           if (!budget?.exceeded || response.body.kind !== 'single') return;
-          const error = responseTooLargeError(budget.limit);
-          response.body.singleResult = { errors: [{ message: error.message, extensions: error.extensions }] };
+          // After formatting: the error goes out as written, its HTTP status set here.
+          const { http: _status, ...extensions } = responseTooLargeError(budget.limit).extensions;
+          response.body.singleResult = { errors: [{ message: responseTooLargeError(budget.limit).message, extensions }] };
           response.http.status = 400;
         },
       };
