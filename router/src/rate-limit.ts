@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { HttpError, RateLimiter, type RateLimitDecision } from '@storefront/kit';
+import { HttpError, RateLimiter, throttleKeyOfAddress, type RateLimitDecision } from '@storefront/kit';
 import { clientAddress } from './client-address';
 import { callerOf } from './context';
 
@@ -24,7 +24,8 @@ export function clientRateLimit(options: ClientRateLimitOptions) {
   const { limiter, addressLimiter } = options;
   return async (req: IncomingMessage): Promise<void> => {
     if (!limiter.enabled && !addressLimiter?.enabled) return;
-    const address = clientAddress(req, options.trustedProxyHops);
+    // An IPv6 client holds a whole /64: one budget for it, not 2^64.
+    const address = throttleKeyOfAddress(clientAddress(req, options.trustedProxyHops));
     const caller = await callerOf(req, options.publicKey).catch(() => null);
     const decisions = await Promise.all([
       limiter.consume(caller ? `user:${caller.userId}` : `ip:${address}`),

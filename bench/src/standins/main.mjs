@@ -31,11 +31,12 @@ const log = kit.createLogger('bench-standins', process.env.LOG_LEVEL ?? 'warn');
 const publicKey = kit.publicKeyFromPem(process.env.JWT_PUBLIC_KEY ?? '');
 // The guard's own rules are those of development: unsigned calls (the stock gateway's) are served.
 const guardEnv = { NODE_ENV: 'development', DATA_DIR: process.env.DATA_DIR, SERVICE_SECRET: process.env.SERVICE_SECRET };
-// The signature check the real subgraphs run on every call (kit ≥ the service-auth change).
-const guard =
-  typeof kit.serviceSignatureGuard === 'function'
-    ? kit.serviceSignatureGuard(/** @type {never} */ (guardEnv), kit.serviceSecret(guardEnv, kit.dataDir(guardEnv.DATA_DIR)))
-    : undefined;
+// The signature check the real subgraphs run on every call (kit ≥ the service-auth change), for
+// the service it stands in for (signatures name their target; an older kit ignores the option).
+const secret = typeof kit.serviceSignatureGuard === 'function' ? kit.serviceSecret(guardEnv, kit.dataDir(guardEnv.DATA_DIR)) : undefined;
+/** @param {string} service */
+const guardFor = (service) =>
+  secret === undefined ? undefined : kit.serviceSignatureGuard(/** @type {never} */ (guardEnv), secret, { service });
 const data = buildCatalogue(kit.SEED_PLANS.large);
 
 /** @type {Record<string, number>} */
@@ -62,7 +63,7 @@ for (const name of /** @type {(typeof SUBGRAPHS)[number][]} */ (names)) {
           }),
       },
       ready: () => true,
-      guard,
+      guard: guardFor(name),
     },
     0,
   );

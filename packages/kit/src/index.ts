@@ -22,3 +22,4 @@ export * from './tracing';
 export * from './redis';
 export * from './nonce-store';
 export * from './event-loop-watchdog';
+export * from './address-key';

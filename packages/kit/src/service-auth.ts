@@ -174,3 +174,36 @@ export function serviceSecret(env: { SERVICE_SECRET?: string; NODE_ENV: string }
   if (env.NODE_ENV === 'production') throw new Error('SERVICE_SECRET is required in production');
   return developmentServiceSecret(dir);
 }
+
+export interface SignedPost {
+  /** The calling service's name, as signed. */
+  service: string;
+  /** The service called: only it accepts the signature. */
+  target: string;
+  secret: string;
+  /** Where to POST, e.g. `http://products:4002/internal/reservations`. */
+  url: URL;
+  payload: unknown;
+  requestId?: string;
+  timeoutMs: number;
+}
+
+/**
+ * One call of another service's signed API: a JSON POST signed for its target, over the exact
+ * bytes sent. Resolves with the status and text of any answer; rejects only when none came
+ * (refused, reset, timed out), which callers report as that service being unavailable.
+ */
+export async function postSigned(call: SignedPost): Promise<{ status: number; text: string }> {
+  const body = JSON.stringify(call.payload);
+  const response = await fetch(call.url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(call.requestId ? { 'x-request-id': call.requestId } : {}),
+      ...signRequest(call.secret, call.service, { target: call.target, method: 'POST', path: call.url.pathname + call.url.search, body }),
+    },
+    body,
+    signal: AbortSignal.timeout(call.timeoutMs),
+  });
+  return { status: response.status, text: await response.text() };
+}

@@ -1,4 +1,4 @@
-import { signRequest } from '@storefront/kit';
+import { postSigned } from '@storefront/kit';
 import { z } from 'zod';
 
 /** The caller's name in signatures; products accepts reservation calls from it only. */
@@ -87,23 +87,18 @@ export class ProductsClient {
   }
 
   private async post(path: string, payload: unknown, requestId?: string): Promise<Reservation> {
-    const url = new URL(`${this.baseUrl}${path}`);
-    const body = JSON.stringify(payload);
     let status: number;
     let text: string;
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(requestId ? { 'x-request-id': requestId } : {}),
-          ...signRequest(this.secret, SERVICE_NAME, { target: TARGET, method: 'POST', path: url.pathname + url.search, body }),
-        },
-        body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      status = response.status;
-      text = await response.text();
+      ({ status, text } = await postSigned({
+        service: SERVICE_NAME,
+        target: TARGET,
+        secret: this.secret,
+        url: new URL(`${this.baseUrl}${path}`),
+        payload,
+        requestId,
+        timeoutMs: this.timeoutMs,
+      }));
     } catch (error) {
       throw new ProductsUnavailable(`products did not answer ${path}: ${error instanceof Error ? error.message : String(error)}`);
     }

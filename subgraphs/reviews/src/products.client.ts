@@ -1,4 +1,4 @@
-import { signRequest } from '@storefront/kit';
+import { postSigned } from '@storefront/kit';
 import { GraphQLError } from 'graphql';
 import { z } from 'zod';
 
@@ -39,23 +39,18 @@ export class ProductsClient {
 
   /** True when products knows the product; throws ProductsUnavailableError when it cannot tell. */
   async exists(productId: string, requestId?: string): Promise<boolean> {
-    const url = new URL(`${this.baseUrl}${EXISTS_PATH}`);
-    const body = JSON.stringify({ productIds: [productId] });
     let status: number;
     let text: string;
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(requestId ? { 'x-request-id': requestId } : {}),
-          ...signRequest(this.secret, SERVICE_NAME, { target: TARGET, method: 'POST', path: url.pathname + url.search, body }),
-        },
-        body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      status = response.status;
-      text = await response.text();
+      ({ status, text } = await postSigned({
+        service: SERVICE_NAME,
+        target: TARGET,
+        secret: this.secret,
+        url: new URL(`${this.baseUrl}${EXISTS_PATH}`),
+        payload: { productIds: [productId] },
+        requestId,
+        timeoutMs: this.timeoutMs,
+      }));
     } catch (error) {
       throw new ProductsUnavailableError(error);
     }

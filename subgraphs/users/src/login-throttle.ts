@@ -1,5 +1,4 @@
-import { RateLimitedError } from '@storefront/kit';
-import { throttleKeyOfAddress } from './client-address';
+import { RateLimitedError, throttleKeyOfAddress } from '@storefront/kit';
 import { MemoryLoginAttemptStore, type LoginAttemptRules, type LoginAttemptStore } from './login-attempts.store';
 import { normalizeEmail } from './user.service';
 

@@ -1,5 +1,4 @@
-import { MemoryRateLimitStore, RateLimitedError, RateLimiter, type RateLimitStore } from '@storefront/kit';
-import { throttleKeyOfAddress } from './client-address';
+import { MemoryRateLimitStore, RateLimitedError, RateLimiter, throttleKeyOfAddress, type RateLimitStore } from '@storefront/kit';
 
 export interface SignUpThrottleOptions {
   /** Sign-ups allowed per client address and window, whatever their outcome. */

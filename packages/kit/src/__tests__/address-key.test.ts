@@ -1,4 +1,4 @@
-import { throttleKeyOfAddress } from '../client-address';
+import { throttleKeyOfAddress } from '../address-key';
 
 describe('throttleKeyOfAddress', () => {
   it.each([
