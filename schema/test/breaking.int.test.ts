@@ -30,7 +30,7 @@ describe('breaking-change check against the merge base with main (real CLI in a 
   });
 
   it('fails a changed field type', () => {
-    repo.change(REVIEWS_SDL, 'rating: Int!\n  "The text of the review."', 'rating: Float!\n  "The text of the review."');
+    repo.change(REVIEWS_SDL, 'rating: Int!\n  "The text of the review, 1 to 5,000 characters."', 'rating: Float!\n  "The text of the review, 1 to 5,000 characters."');
 
     const { status, changes: found } = changes();
 
@@ -98,7 +98,7 @@ describe('breaking-change check against the merge base with main (real CLI in a 
 
   it('compares a feature branch with its merge base on main, not with main moving on', () => {
     repo.git('checkout', '--quiet', '-b', 'feature');
-    repo.change(REVIEWS_SDL, 'rating: Int!\n  "The text of the review."', 'rating: Float!\n  "The text of the review."');
+    repo.change(REVIEWS_SDL, 'rating: Int!\n  "The text of the review, 1 to 5,000 characters."', 'rating: Float!\n  "The text of the review, 1 to 5,000 characters."');
     repo.commit('feature: float ratings');
     repo.git('checkout', '--quiet', 'main');
     repo.change(USERS_SDL, /\s+"A user by id, or null when there is none."\n\s+user\(id: ID!\): User/, '');
@@ -114,7 +114,7 @@ describe('breaking-change check against the merge base with main (real CLI in a 
   it('uses --base <ref> and --base-file <path> as the baseline when given', () => {
     const baseline = repo.git('rev-parse', 'HEAD');
     repo.write('baseline-api.graphql', repo.read('schema/api.graphql'));
-    repo.change(REVIEWS_SDL, 'rating: Int!\n  "The text of the review."', 'rating: Float!\n  "The text of the review."');
+    repo.change(REVIEWS_SDL, 'rating: Int!\n  "The text of the review, 1 to 5,000 characters."', 'rating: Float!\n  "The text of the review, 1 to 5,000 characters."');
     repo.commit('float ratings');
 
     expect(changes().changes).toEqual([]);
