@@ -1,5 +1,6 @@
 /** Small pieces of the HTTP front: errors, JSON answers, compression, bodies with a limit, CORS. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
 import { brotliCompress, brotliCompressSync, constants as zlib, gzip, gzipSync } from 'node:zlib';
 
 /** An error that becomes an HTTP status and a contract code; routes may throw it. */
@@ -231,4 +232,52 @@ export function applyCors(req: IncomingMessage, res: ServerResponse, origins: st
   res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
   res.setHeader('access-control-max-age', '600');
   return true;
+}
+
+/**
+ * How deep a request's JSON (body, or a GET's `variables`/`extensions`) may nest. Far beyond any
+ * input type's nesting, and low enough that nothing recursive over it (cache keys, logging)
+ * can overflow the stack.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether a parsed JSON value nests deeper than `max` arrays and objects; iterative, so depth costs no stack. */
+export function jsonDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(current) ? current : Object.values(current)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+export function queryParamDeeperThan(text: string | null, max: number): boolean {
+  if (!text) return false;
+  try {
+    return jsonDeeperThan(JSON.parse(text), max);
+  } catch {
+    return false; // not JSON: Apollo Server says so
+  }
+}
+
+/**
+ * A JSON body read within `limit` and checked against `schema`: a body that is not JSON, or not
+ * of the expected shape, is the caller's mistake (400 BAD_USER_INPUT naming the first problem).
+ */
+export async function readJsonBody<S extends z.ZodType>(req: IncomingMessage, limit: number, schema: S): Promise<z.infer<S>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readBody(req, limit));
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    throw new HttpError(400, 'The request body is not valid JSON', 'BAD_USER_INPUT');
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new HttpError(400, `${issue.path.join('.') || 'body'}: ${issue.message}`, 'BAD_USER_INPUT');
 }

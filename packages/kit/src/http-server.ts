@@ -2,12 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import { applyCors, endWithBody, HttpError, readBody, responseCompression, sendJson, type CompressionOptions, type ResponseCompression } from './http-io';
+import {
+  applyCors,
+  endWithBody,
+  HttpError,
+  jsonDeeperThan,
+  MAX_JSON_DEPTH,
+  queryParamDeeperThan,
+  readBody,
+  responseCompression,
+  sendJson,
+  type CompressionOptions,
+  type ResponseCompression,
+} from './http-io';
 import { processLiveness, type LivenessReport } from './event-loop-watchdog';
 import type { Logger } from './logger';
 import type { ServiceMetrics } from './metrics';
 
-export { HttpError, readBody, sendJson, type CompressionOptions } from './http-io';
+export { HttpError, jsonDeeperThan, MAX_JSON_DEPTH, readBody, readJsonBody, sendJson, type CompressionOptions } from './http-io';
 import { parseTraceparent, type TraceContext } from './trace-context';
 import { startRequestTrace, withRequestTrace } from './tracing';
 
@@ -93,36 +105,6 @@ export interface ResponseLimit {
 
 /** Whether a text's UTF-8 encoding is longer than `bytes`, without encoding a short one. */
 const longerThan = (text: string, bytes: number): boolean => text.length > bytes || (text.length * 3 > bytes && Buffer.byteLength(text) > bytes);
-
-/**
- * How deep a request's JSON (body, or a GET's `variables`/`extensions`) may nest. Far beyond any
- * input type's nesting, and low enough that nothing recursive over it (cache keys, logging)
- * can overflow the stack.
- */
-export const MAX_JSON_DEPTH = 64;
-
-/** Whether a parsed JSON value nests deeper than `max` arrays and objects; iterative, so depth costs no stack. */
-export function jsonDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [current, depth] = stack.pop()!;
-    if (current === null || typeof current !== 'object') continue;
-    if (depth >= max) return true;
-    for (const child of Array.isArray(current) ? current : Object.values(current)) {
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
-    }
-  }
-  return false;
-}
-
-function queryParamDeeperThan(text: string | null, max: number): boolean {
-  if (!text) return false;
-  try {
-    return jsonDeeperThan(JSON.parse(text), max);
-  } catch {
-    return false; // not JSON: Apollo Server says so
-  }
-}
 
 /** Paths a guard never sees: orchestrators and scrapers call them without credentials. */
 export const OPEN_PATHS: readonly string[] = ['/health', '/ready', '/metrics'];

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, readBody, requireCaller, sendJson, type Route } from '@storefront/kit';
+import { readJsonBody, requireCaller, sendJson, type Route } from '@storefront/kit';
 import { In, type DataSource } from 'typeorm';
 import { z } from 'zod';
 import { Product } from './entities/product.entity';
@@ -34,21 +34,8 @@ export interface ProductLookupRoutesOptions {
 export function productLookupRoutes(options: ProductLookupRoutesOptions): Record<string, Route> {
   const exists: Route = async (req: IncomingMessage, res: ServerResponse, info) => {
     requireCaller(info, CALLERS);
-    const body = await readBody(req, options.bodyLimitBytes);
-    let json: unknown;
-    try {
-      json = JSON.parse(body);
-    } catch {
-      throw new HttpError(400, 'The request body is not valid JSON', 'BAD_USER_INPUT');
-    }
-    const parsed = existsRequest.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const message = `${issue.path.join('.') || 'body'}: ${issue.message}`;
-      await sendJson(res, 400, { errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
-      return;
-    }
-    const asked = [...new Set(parsed.data.productIds)];
+    const { productIds } = await readJsonBody(req, options.bodyLimitBytes, existsRequest);
+    const asked = [...new Set(productIds)];
     const rows = await options.db.getRepository(Product).find({ select: { id: true }, where: { id: In(asked) } });
     const found = new Set(rows.map((row) => row.id));
     const answer: ExistsJson = { existing: asked.filter((id) => found.has(id)) };

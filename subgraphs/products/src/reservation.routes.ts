@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, readBody, requireCaller, sendJson, type Route } from '@storefront/kit';
+import { readJsonBody, requireCaller, sendJson, type Route } from '@storefront/kit';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { Reservation } from './entities/reservation.entity';
@@ -63,21 +63,9 @@ export function reservationRoutes(options: ReservationRoutesOptions): Record<str
   ): Route {
     return async (req: IncomingMessage, res: ServerResponse, info) => {
       requireCaller(info, CALLERS);
-      const body = await readBody(req, options.bodyLimitBytes);
-      let json: unknown;
+      const request = await readJsonBody(req, options.bodyLimitBytes, schema);
       try {
-        json = JSON.parse(body);
-      } catch {
-        throw new HttpError(400, 'The request body is not valid JSON', 'BAD_USER_INPUT');
-      }
-      const parsed = schema.safeParse(json);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]!;
-        sendJson(res, 400, refusal(`${issue.path.join('.') || 'body'}: ${issue.message}`, 'BAD_USER_INPUT'));
-        return;
-      }
-      try {
-        const { status, reservation } = await action(parsed.data);
+        const { status, reservation } = await action(request);
         sendJson(res, status, toJson(reservation));
       } catch (error) {
         if (!(error instanceof ReservationError)) throw error;
