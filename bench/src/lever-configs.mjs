@@ -20,6 +20,13 @@ export const ALL_ON = { ...ALL_OFF, SUBGRAPH_DEDUPE: 'true', INBOUND_DEDUPE: 'tr
 
 /** The lever-by-lever rows, each adding one lever to the one before. @type {LeverConfig[]} */
 export const LEVER_ROWS = [
+  {
+    id: 'all off, stock executor',
+    title: 'all off, EXECUTOR=gateway (the stock executor, the row below runs ours)',
+    adds: 'EXECUTOR=gateway',
+    env: { ...ALL_OFF, EXECUTOR: 'gateway' },
+    pinned: true,
+  },
   { id: 'all off', title: 'all off', adds: Object.entries(ALL_OFF).filter(([k]) => k !== 'ROUTER_WORKERS').map(([k, v]) => `${k}=${v}`).join(' '), env: ALL_OFF, pinned: true },
   { id: '+ entity dedup', title: '+ entity representation dedup', adds: 'ENTITY_DEDUPE=true', env: { ...ALL_OFF, ENTITY_DEDUPE: 'true' }, pinned: true },
   {

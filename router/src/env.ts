@@ -69,6 +69,11 @@ export const envSchema = baseEnvSchema.extend({
    * Approximate size of the query-plan cache in MiB (plans are kept by operation text, least
    * recently used dropped first). @default 30
    */
+  /**
+   * Who runs the query plans: `router`, this router's own executor, or `gateway`, the stock
+   * `@apollo/gateway` executor, kept for one release as a fallback and as the differential test's oracle.
+   */
+  EXECUTOR: z.enum(['router', 'gateway']).default('router'),
   QUERY_PLAN_CACHE_MB: z.coerce.number().int().positive().default(30),
   /**
    * Plan the operations of the persisted-operations manifest before serving, and again on every

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import type { ApolloGateway } from '@apollo/gateway';
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import type { Caller, Logger } from '@storefront/kit';
 import {
   getNamedType,
@@ -139,7 +139,7 @@ export function isWarmupContext(context: unknown): boolean {
  * during a reload's warm-up are served meanwhile.
  */
 export async function warmQueryPlans(options: {
-  gateway: ApolloGateway;
+  executor: GatewayExecutor;
   apiSchema: GraphQLSchema;
   rules: AuthorizationRules | undefined;
   operations: WarmupOperation[];
@@ -163,7 +163,7 @@ export async function warmQueryPlans(options: {
         if (seen.has(`${hash}\n${operationName ?? ''}`)) continue;
         seen.add(`${hash}\n${operationName ?? ''}`);
         const context = { planWarmup: true, requestId: 'plan-warmup', log: options.log, caller, clientAddress: '' };
-        const result = await options.gateway.executor({
+        const result = await options.executor({
           request: { query, operationName, variables: placeholderVariables(options.apiSchema, operation) },
           document: filtered.document,
           operation: getOperationAST(filtered.document, operationName) ?? operation,
@@ -175,7 +175,7 @@ export async function warmQueryPlans(options: {
           cache: undefined,
           schema: options.apiSchema,
           overallCachePolicy: undefined,
-        } as unknown as Parameters<ApolloGateway['executor']>[0]);
+        } as unknown as Parameters<GatewayExecutor>[0]);
         // Variables are checked before planning: refused ones mean no plan was made.
         if (result.errors && !('data' in result)) throw new Error(result.errors[0]?.message);
         plans += 1;
@@ -195,12 +195,13 @@ export async function warmQueryPlans(options: {
 export function planWarmup(options: {
   enabled: boolean;
   manifestPath: string;
-  gateway: ApolloGateway;
+  gateway: GatewayInterface;
+  executor: GatewayExecutor;
   rules: RulesBySchema;
   recent: RecentOperations;
   log: Logger;
 }): { current: Promise<void> } {
-  const { gateway, rules, recent, log } = options;
+  const { gateway, executor, rules, recent, log } = options;
   const state = { current: Promise.resolve() };
   if (!options.enabled) return state;
   let known: WarmupOperation[] = [];
@@ -214,7 +215,7 @@ export function planWarmup(options: {
     const reload = loads++ > 0;
     const operations = reload ? [...recent.list(), ...known] : known;
     state.current = state.current
-      .then(() => warmQueryPlans({ gateway, apiSchema, rules: rules.for(apiSchema), operations, log }))
+      .then(() => warmQueryPlans({ executor, apiSchema, rules: rules.for(apiSchema), operations, log }))
       .then(
         (result) => log.info({ planWarmup: { ...result, reload } }, 'query plans warmed'),
         (error: unknown) => log.warn({ err: error }, 'query-plan warm-up failed; plans will be made on first use'),

@@ -23,6 +23,7 @@ import { contextBuilder, type RouterContext } from './context';
 import { edgeChecks } from './edge';
 import { disableVendorTelemetry, subgraphUrlOverrides, type RouterEnv } from './env';
 import { errorLogging, formatRouterError, valueCompletionErrors } from './error-masking';
+import { planExecution } from './execution';
 import { graphiqlRoutes } from './graphiql';
 import { RouterMetrics } from './metrics';
 import { responseBudgetPlugin, responseTooLargeError } from './response-budget';
@@ -139,13 +140,15 @@ export async function startRouter(
   };
 
   const rules = new RulesBySchema();
+  // The clients of the subgraphs served now, by name: what our executor's fetches go through.
+  const clients: Record<string, SubgraphClient> = {};
   const gateway = new ApolloGateway({
     supergraphSdl: fileSupergraph({ path: supergraphPath, log, pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS }),
     experimental_approximateQueryPlanStoreMiB: env.QUERY_PLAN_CACHE_MB,
     buildService: ({ name, url }) => {
       const target = urlOverrides[name] ?? url;
       if (!target) throw new Error(`Subgraph ${name} has no URL: set ${name.toUpperCase()}_URL`);
-      return new SubgraphClient({
+      const client = new SubgraphClient({
         name,
         url: target,
         timeoutMs: env.SUBGRAPH_TIMEOUT_MS,
@@ -155,6 +158,8 @@ export async function startRouter(
         dedupe: env.SUBGRAPH_DEDUPE,
         dedupeEntities: env.ENTITY_DEDUPE,
       });
+      clients[name] = client;
+      return client;
     },
     logger: {
       debug: (m: unknown) => log.debug({ gateway: m }),
@@ -165,10 +170,19 @@ export async function startRouter(
   });
   // Registered before the first load, so the rules of every supergraph served are known.
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => rules.update(apiSchema, coreSupergraphSdl));
+  const execution = planExecution(gateway, { kind: env.EXECUTOR, planCacheBytes: env.QUERY_PLAN_CACHE_MB * 1024 * 1024, services: () => clients });
   const recent = new RecentOperations();
-  const warming = planWarmup({ enabled: env.QUERY_PLAN_WARMUP, manifestPath: env.PERSISTED_OPERATIONS_MANIFEST ?? defaultManifestPath(), gateway, rules, recent, log });
+  const warming = planWarmup({
+    enabled: env.QUERY_PLAN_WARMUP,
+    manifestPath: env.PERSISTED_OPERATIONS_MANIFEST ?? defaultManifestPath(),
+    gateway: execution.gateway,
+    executor: execution.executor,
+    rules,
+    recent,
+    log,
+  });
   const apollo = new ApolloServer<RouterContext>({
-    gateway,
+    gateway: execution.gateway,
     csrfPrevention: true,
     introspection: !production,
     includeStacktraceInErrorResponses: false,
@@ -228,6 +242,7 @@ export async function startRouter(
     {
       port: http.port,
       supergraph: supergraphPath,
+      executor: env.EXECUTOR,
       overrides: urlOverrides,
       persistedOperations: persisted ? `enforce (${persisted.size} operations)` : 'allow (APQ)',
       compression: env.COMPRESSION ? `br/gzip from ${env.COMPRESSION_MIN_BYTES} bytes` : 'off',

@@ -94,7 +94,7 @@ describe('Prometheus metrics', () => {
 });
 
 describe('W3C trace context and OpenTelemetry traces', () => {
-  it('forwards the client’s trace to subgraphs, and records the spans of router, gateway and subgraphs as one tree', async () => {
+  it('forwards the client’s trace to subgraphs, and records the spans of router, executor and subgraphs as one tree', async () => {
     front.requests.length = 0;
     const response = await gql(graph.router.url, QUERY, {}, { headers: { traceparent: `00-${TRACE_ID}-${CLIENT_SPAN}-01` } });
     expect(response.body.errors).toBeUndefined();
@@ -106,19 +106,19 @@ describe('W3C trace context and OpenTelemetry traces', () => {
     await tracing.flush();
     const deadline = Date.now() + 5_000;
     const inTrace = () => recorded.spans.filter((s) => s.traceId === TRACE_ID);
-    while (!inTrace().some((s) => s.name === 'gateway.fetch') && Date.now() < deadline) {
+    while (!inTrace().some((s) => s.name === 'router.fetch') && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       await tracing.flush();
     }
     const spans = inTrace();
     const names = spans.map((s) => s.name);
-    expect(names).toEqual(expect.arrayContaining(['POST /graphql', 'gateway.request', 'gateway.execute', 'gateway.fetch']));
+    expect(names).toEqual(expect.arrayContaining(['POST /graphql', 'router.execute', 'router.fetch']));
 
     // The router's server span is the child of the client's span…
     const routerSpan = spans.find((s) => s.parentSpanId === CLIENT_SPAN);
     expect(routerSpan?.name).toBe('POST /graphql');
-    // …and each subgraph's server span is the child of the gateway fetch that called it.
-    const fetchSpans = new Set(spans.filter((s) => s.name === 'gateway.fetch').map((s) => s.spanId));
+    // …and each subgraph's server span is the child of the executor's fetch that called it.
+    const fetchSpans = new Set(spans.filter((s) => s.name === 'router.fetch').map((s) => s.spanId));
     const subgraphSpans = spans.filter((s) => s.name === 'POST /graphql' && s.parentSpanId && fetchSpans.has(s.parentSpanId));
     expect(subgraphSpans.length).toBeGreaterThanOrEqual(2);
     // The header the reviews subgraph received names one of those fetch spans as its parent.

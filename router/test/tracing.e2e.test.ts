@@ -88,7 +88,7 @@ afterAll(async () => {
 });
 
 describe('OpenTelemetry traces over OTLP/HTTP', () => {
-  it('exports the spans of router, gateway and subgraphs to the collector, all in the trace of the client’s traceparent', async () => {
+  it('exports the spans of router, executor and subgraphs to the collector, all in the trace of the client’s traceparent', async () => {
     const response = await gql(`${router.url}/graphql`, `{ products(first: 2) { edges { node { name reviewCount } } } }`, {}, {
       headers: { traceparent: `00-${TRACE_ID}-${CLIENT_SPAN}-01` },
     });
@@ -104,7 +104,7 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
     expect(new Set(spans.map((r) => r.service))).toEqual(new Set(['router', 'products', 'reviews']));
     const routerServer = spans.find((r) => r.service === 'router' && r.span.name === 'POST /graphql');
     expect(routerServer?.span.parentSpanId).toBe(CLIENT_SPAN);
-    const fetches = new Set(spans.filter((r) => r.service === 'router' && r.span.name === 'gateway.fetch').map((r) => r.span.spanId));
+    const fetches = new Set(spans.filter((r) => r.service === 'router' && r.span.name === 'router.fetch').map((r) => r.span.spanId));
     for (const subgraph of ['products', 'reviews']) {
       const server = spans.find((r) => r.service === subgraph && r.span.name === 'POST /graphql');
       expect(fetches.has(server?.span.parentSpanId ?? '')).toBe(true);

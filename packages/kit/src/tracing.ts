@@ -118,7 +118,7 @@ export function startRequestTrace(
 
 /**
  * The trace context a downstream call should carry as its parent: the active span (e.g. the
- * gateway's `gateway.fetch`) when tracing is on, else a fresh child of `fallback`.
+ * executor's `router.fetch`) when tracing is on, else a fresh child of `fallback`.
  */
 export function outgoingTraceContext(fallback: TraceContext | undefined): TraceContext {
   const spanContext = active ? trace.getSpanContext(otelContext.active()) : undefined;

@@ -1,0 +1,145 @@
+import { ERRORS, errorCodeDef } from '@apollo/federation-internals';
+import type { GraphQLDataSource } from '@apollo/gateway';
+import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { CompiledFetch } from './fetch-compile';
+import { mergeInto } from './merge';
+
+/** Where a node runs: the path in the response (with `@` for lists), the objects there, the whole tree. */
+export interface Cursor {
+  path: ReadonlyArray<string | number>;
+  data: unknown;
+  fullResult: Record<string, unknown>;
+}
+
+/** The state of one request's run of a plan. */
+export interface FetchRun {
+  requestContext: GatewayGraphQLRequestContext;
+  services: Readonly<Record<string, GraphQLDataSource>>;
+  errors: GraphQLError[];
+}
+
+/** Every concrete path the cursor's path stands for in the data so far (the stock `generateHydratedPaths`). */
+function hydratedPaths(parent: (string | number)[], path: ReadonlyArray<string | number>, depth: number, data: unknown, out: (string | number)[][]): void {
+  if (data === null || data === undefined) return;
+  if (depth === path.length) {
+    out.push(parent.slice());
+    return;
+  }
+  const head = path[depth];
+  if (head === '@' || Array.isArray(data)) {
+    if (!Array.isArray(data)) return;
+    data.forEach((value, i) => {
+      parent.push(i);
+      hydratedPaths(parent, path, head === '@' ? depth + 1 : depth, value, out);
+      parent.pop();
+    });
+    return;
+  }
+  const object = data as Record<string, unknown>;
+  if (typeof head === 'string' && Object.prototype.hasOwnProperty.call(object, head)) {
+    parent.push(head);
+    hydratedPaths(parent, path, depth + 1, object[head], out);
+    parent.pop();
+  }
+}
+
+/**
+ * A subgraph's error as the client sees it: the path rewritten from the subgraph's operation to
+ * the client's (an `_entities` index becomes the entity's place in the response), `serviceName`
+ * added, the code kept, or DOWNSTREAM_SERVICE_ERROR when it has none.
+ */
+function downstreamErrors(fetch: CompiledFetch, cursor: Cursor, errors: readonly GraphQLFormattedError[]): GraphQLError[] {
+  let hydrated: (string | number)[][] | undefined;
+  const pathOf = (path: ReadonlyArray<string | number> | undefined): (string | number)[] | undefined => {
+    if (fetch.representation && typeof path?.[1] === 'number') {
+      if (!hydrated) {
+        hydrated = [];
+        hydratedPaths([], cursor.path, 0, cursor.fullResult, hydrated);
+      }
+      return [...(hydrated[path[1]] ?? []), ...path.slice(2)];
+    }
+    return path ? [...cursor.path, ...path] : undefined;
+  };
+  return errors.map((error) => {
+    const message = error.message || `Error while fetching subquery from service "${fetch.serviceName}"`;
+    const options = {
+      originalError: error as unknown as Error,
+      path: pathOf(error.path),
+      extensions: { ...error.extensions, serviceName: fetch.serviceName },
+    };
+    const codeDef = errorCodeDef(error as unknown as GraphQLError);
+    if (!codeDef && error.extensions?.code) return new GraphQLError(message, options);
+    return (codeDef ?? ERRORS.DOWNSTREAM_SERVICE_ERROR).err(message, options);
+  });
+}
+
+/** The request's variables this fetch uses, as the client sent them. */
+function fetchVariables(fetch: CompiledFetch, provided: Record<string, unknown> | undefined): Record<string, unknown> {
+  const variables: Record<string, unknown> = {};
+  if (!provided) return variables;
+  for (const name of fetch.variableUsages) {
+    if (Object.prototype.hasOwnProperty.call(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
+  }
+  return variables;
+}
+
+/** Runs one fetch at the cursor and merges its answer into the entities there. */
+export async function runFetch(run: FetchRun, fetch: CompiledFetch, cursor: Cursor): Promise<void> {
+  const service = run.services[fetch.serviceName];
+  if (!service) throw new Error(`Couldn't find service with name "${fetch.serviceName}"`);
+  const entities: Record<string, unknown>[] = [];
+  if (Array.isArray(cursor.data)) {
+    for (const item of cursor.data) if (item !== null && item !== undefined) entities.push(item as Record<string, unknown>);
+  } else {
+    entities.push(cursor.data as Record<string, unknown>);
+  }
+  if (entities.length === 0) return;
+  const variables = fetchVariables(fetch, run.requestContext.request.variables);
+
+  const send = async (vars: Record<string, unknown>): Promise<Record<string, unknown> | null | undefined> => {
+    const response = await service.process({
+      // The gateway's `GraphQLDataSourceRequestKind.INCOMING_OPERATION` (the enum is not exported).
+      kind: 'incoming operation',
+      request: { query: fetch.operation, variables: vars, operationName: fetch.operationName },
+      incomingRequestContext: run.requestContext,
+      context: run.requestContext.context,
+      document: fetch.node.operationDocumentNode,
+      pathInIncomingRequest: cursor.path as never,
+    } as never);
+    if (response.errors) run.errors.push(...downstreamErrors(fetch, cursor, response.errors));
+    return response.data as Record<string, unknown> | null | undefined;
+  };
+
+  if (!fetch.representation) {
+    const answer = await send(variables);
+    if (answer) fetch.rewriteOutput?.(answer);
+    for (const entity of entities) mergeInto(entity, answer);
+    return;
+  }
+  const representations: Record<string, unknown>[] = [];
+  const owners: Record<string, unknown>[] = [];
+  for (const entity of entities) {
+    const representation = fetch.representation(entity);
+    if (representation && representation.__typename) {
+      fetch.rewriteInput?.(representation);
+      representations.push(representation);
+      owners.push(entity);
+    }
+  }
+  if (representations.length === 0) return;
+  if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
+  variables.representations = representations;
+  const answer = await send(variables);
+  if (!answer) return;
+  const received = answer._entities;
+  if (!Array.isArray(received)) throw new Error('Expected "data._entities" in response to be an array');
+  if (received.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
+  for (let i = 0; i < received.length; i += 1) {
+    const entity = received[i] as Record<string, unknown> | null;
+    const owner = owners[i]!;
+    if (entity && !entity.__typename) entity.__typename = owner.__typename;
+    fetch.rewriteOutput?.(entity);
+    mergeInto(owner, entity);
+  }
+}
