@@ -49,7 +49,12 @@ function hydratedPaths(parent: (string | number)[], path: ReadonlyArray<string |
  * the client's (an `_entities` index becomes the entity's place in the response), `serviceName`
  * added, the code kept, or DOWNSTREAM_SERVICE_ERROR when it has none.
  */
-function downstreamErrors(fetch: CompiledFetch, cursor: Cursor, errors: readonly GraphQLFormattedError[]): GraphQLError[] {
+function downstreamErrors(
+  fetch: CompiledFetch,
+  cursor: Cursor,
+  errors: readonly GraphQLFormattedError[],
+  entityOf: readonly number[] | undefined,
+): GraphQLError[] {
   let hydrated: (string | number)[][] | undefined;
   const pathOf = (path: ReadonlyArray<string | number> | undefined): (string | number)[] | undefined => {
     if (fetch.representation && typeof path?.[1] === 'number') {
@@ -57,7 +62,11 @@ function downstreamErrors(fetch: CompiledFetch, cursor: Cursor, errors: readonly
         hydrated = [];
         hydratedPaths([], cursor.path, 0, cursor.fullResult, hydrated);
       }
-      return [...(hydrated[path[1]] ?? []), ...path.slice(2)];
+      // By the entity the representation was made of: entities without one (another type at the
+      // same path) have no representation. (The stock executor indexes by representation here,
+      // and so names the wrong entity when some had none.)
+      const entity = entityOf ? entityOf[path[1]] : path[1];
+      return [...((entity !== undefined ? hydrated[entity] : undefined) ?? []), ...path.slice(2)];
     }
     return path ? [...cursor.path, ...path] : undefined;
   };
@@ -97,7 +106,7 @@ export async function runFetch(run: FetchRun, fetch: CompiledFetch, cursor: Curs
   if (entities.length === 0) return;
   const variables = fetchVariables(fetch, run.requestContext.request.variables);
 
-  const send = async (vars: Record<string, unknown>): Promise<Record<string, unknown> | null | undefined> => {
+  const send = async (vars: Record<string, unknown>, entityOf?: number[]): Promise<Record<string, unknown> | null | undefined> => {
     const response = await service.process({
       // The gateway's `GraphQLDataSourceRequestKind.INCOMING_OPERATION` (the enum is not exported).
       kind: 'incoming operation',
@@ -107,7 +116,7 @@ export async function runFetch(run: FetchRun, fetch: CompiledFetch, cursor: Curs
       document: fetch.node.operationDocumentNode,
       pathInIncomingRequest: cursor.path as never,
     } as never);
-    if (response.errors) run.errors.push(...downstreamErrors(fetch, cursor, response.errors));
+    if (response.errors) run.errors.push(...downstreamErrors(fetch, cursor, response.errors, entityOf));
     return response.data as Record<string, unknown> | null | undefined;
   };
 
@@ -119,18 +128,20 @@ export async function runFetch(run: FetchRun, fetch: CompiledFetch, cursor: Curs
   }
   const representations: Record<string, unknown>[] = [];
   const owners: Record<string, unknown>[] = [];
-  for (const entity of entities) {
-    const representation = fetch.representation(entity);
+  const entityOf: number[] = [];
+  entities.forEach((entity, index) => {
+    const representation = fetch.representation!(entity);
     if (representation && representation.__typename) {
       fetch.rewriteInput?.(representation);
       representations.push(representation);
       owners.push(entity);
+      entityOf.push(index);
     }
-  }
+  });
   if (representations.length === 0) return;
   if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
   variables.representations = representations;
-  const answer = await send(variables);
+  const answer = await send(variables, entityOf);
   if (!answer) return;
   const received = answer._entities;
   if (!Array.isArray(received)) throw new Error('Expected "data._entities" in response to be an array');

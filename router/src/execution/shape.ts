@@ -33,6 +33,8 @@ function put(object: Record<string, unknown>, key: string, value: unknown): void
 
 class Shaper {
   readonly errors: GraphQLError[] = [];
+  /** Steps applied: the shaping's work, which tests hold to the size of document and data. */
+  visits = 0;
   private readonly path: (string | number)[] = [];
   // The two flags of the last completed value, kept here rather than in a result object per value.
   private invalid = false;
@@ -64,6 +66,7 @@ class Shaper {
   /** Applies steps to one object; true when a non-null violation must null the object itself. */
   applySteps(input: Record<string, unknown>, steps: Step[], output: Record<string, unknown>, parentType: string): boolean {
     for (const step of steps) {
+      this.visits += 1;
       if (step.inclusions && !this.included(step.inclusions)) continue;
       switch (step.kind) {
         case 'field': {
@@ -190,10 +193,10 @@ export function shapeResponse(
   input: Record<string, unknown>,
   requestVariables: Record<string, unknown> | undefined,
   schema: GraphQLSchema,
-): { data: Record<string, unknown> | null; errors: GraphQLError[] } {
+): { data: Record<string, unknown> | null; errors: GraphQLError[]; visits: number } {
   const variables = program.conditional || program.steps.some((s) => s.kind === 'introspection') ? { ...program.variableDefaults, ...requestVariables } : requestVariables ?? {};
   const shaper = new Shaper(program, variables, schema);
   const data: Record<string, unknown> = {};
   const bubbled = shaper.applySteps(input, program.steps, data, program.rootType);
-  return { data: bubbled ? null : data, errors: shaper.errors };
+  return { data: bubbled ? null : data, errors: shaper.errors, visits: shaper.visits };
 }
