@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomString } from './ids';
 
 /** A W3C trace context (https://www.w3.org/TR/trace-context/): which trace a request belongs to. */
 export interface TraceContext {
@@ -22,8 +22,8 @@ export function parseTraceparent(header: string | string[] | undefined): TraceCo
 /** This hop's context: the same trace as the caller's (or a new one), with a fresh span id. */
 export function continueTrace(parent: TraceContext | undefined): TraceContext {
   return {
-    traceId: parent?.traceId ?? randomBytes(16).toString('hex'),
-    spanId: randomBytes(8).toString('hex'),
+    traceId: parent?.traceId ?? randomString(16, 'hex'),
+    spanId: randomString(8, 'hex'),
     sampled: parent?.sampled ?? true,
   };
 }
