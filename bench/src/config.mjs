@@ -18,6 +18,7 @@ import { projectRoot } from './paths.mjs';
  *   scaleWarmup: number,
  *   memorySeconds: number,
  *   memorySample: number,
+ *   securityMs: number,
  *   output: string | null,
  *   mysqlUrl: string,
  *   dbPrefix: string,
@@ -27,11 +28,14 @@ import { projectRoot } from './paths.mjs';
  *   supergraphPath: string,
  *   profile: boolean,
  * }} BenchConfig
- * @typedef {'isolation' | 'e2e' | 'levers' | 'scale' | 'memory'} Part
+ * @typedef {'security' | 'isolation' | 'e2e' | 'levers' | 'scale' | 'memory'} Part
  */
 
 /** Every part, in the order they run. @type {Part[]} */
-export const PARTS = ['isolation', 'e2e', 'levers', 'scale', 'memory'];
+export const PARTS = ['security', 'isolation', 'e2e', 'levers', 'scale', 'memory'];
+
+/** Parts measured apart from the load: run alone, they rewrite only their own section of the report. @type {Part[]} */
+export const STANDALONE_PARTS = ['security'];
 
 export const USAGE = `npm run bench [--workspace @storefront/bench]
 
@@ -42,8 +46,8 @@ Environment:
                      taking turns (ours, stock, ours, stock)
   BENCH_CONNECTIONS  concurrent keep-alive connections                (default 50)
   BENCH_QUERIES      which queries, e.g. "a,b"                        (default a,b,c,d)
-  BENCH_PARTS        which parts: isolation, e2e, levers, scale,      (default all five)
-                     memory
+  BENCH_PARTS        which parts: security, isolation, e2e, levers,   (default all six)
+                     scale, memory
   BENCH_LEVER_DURATION  levers: seconds measured per query, router    (default 6)
                      and configuration
   BENCH_LEVER_WARMUP levers: seconds of warm-up of each router         (default 1)
@@ -53,6 +57,7 @@ Environment:
   BENCH_SCALE_WARMUP scale: seconds of warm-up per query and size      (default 2)
   BENCH_MEMORY_SECONDS  memory: seconds of mixed load                  (default 300)
   BENCH_MEMORY_SAMPLE memory: seconds between memory samples           (default 15)
+  BENCH_SECURITY_MS  security: ms of looping per stage (a third warm-up) (default 600)
   BENCH_OUTPUT       the Markdown report, or "none"                   (default docs/benchmarks.md;
                      "none" by default when BENCH_PROFILE is set)
   BENCH_PIN          0 to run without taskset pinning                 (default 1)
@@ -104,6 +109,7 @@ export function readConfig(env = process.env) {
     scaleWarmup: number('BENCH_SCALE_WARMUP', 2, 0, 600),
     memorySeconds: number('BENCH_MEMORY_SECONDS', 300, 5, 24 * 3600),
     memorySample: number('BENCH_MEMORY_SAMPLE', 15, 1, 3600),
+    securityMs: number('BENCH_SECURITY_MS', 600, 50, 60_000),
     output: output === 'none' ? null : output,
     mysqlUrl: env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
     dbPrefix: env.BENCH_DB_PREFIX ?? 'bench_',
@@ -131,6 +137,8 @@ export function estimateSeconds(config) {
   const turns = (routers, warmup, duration, rounds) => routers * (warmup + duration + rounds * 0.9 + 0.5);
   /** @type {Record<Part, number>} */
   const parts = {
+    // About 45 stages, after building the stand-ins' data and planning the queries (~10 s).
+    security: 10 + (45 * config.securityMs) / 1000,
     isolation: 15 + queries * turns(2, config.warmup, config.duration, config.rounds),
     e2e: 15 + queries * (config.warmup + config.duration + 3),
     levers: 45 + leverQueries * (turns(7, config.leverWarmup, config.leverDuration, config.leverRounds) + turns(3, config.leverWarmup, config.leverDuration, config.leverRounds)),

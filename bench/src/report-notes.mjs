@@ -19,6 +19,7 @@ export function settingsLine(config, cpus) {
       : '',
     has('scale') ? `scale: ${config.scaleWarmup} s warm-up and ${config.scaleDuration} s measured per query and size` : '',
     has('memory') ? `memory: ${config.memorySeconds} s of mixed load, sampled every ${config.memorySample} s` : '',
+    has('security') ? `security: ${config.securityMs} ms of looping per stage` : '',
     cpus.pinned ? `router on core ${cpus.router}, everything else on ${cpus.rest}` : 'no CPU pinning',
     'NODE_ENV=development, LOG_LEVEL=warn',
   ]

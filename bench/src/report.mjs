@@ -107,6 +107,36 @@ function sections(tables) {
 }
 
 /**
+ * Rewrites only the sections of these tables in an existing report (a part measured apart from the
+ * load, run alone), adding a new one before "How the figures are taken"; the rest of the page
+ * stays as the last full run wrote it. False when there is no report yet.
+ * @param {string} path @param {Table[]} tables
+ */
+export function spliceMarkdown(path, tables) {
+  let text;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return false;
+  }
+  for (const section of [...new Set(tables.map((t) => t.section ?? 'Results'))]) {
+    const block = `${sections(tables.filter((t) => (t.section ?? 'Results') === section))}
+
+`;
+    const start = text.indexOf(`\n## ${section}\n`);
+    if (start >= 0) {
+      const next = text.indexOf('\n## ', start + 1);
+      text = `${text.slice(0, start + 1)}${block}${next >= 0 ? text.slice(next + 1) : ''}`;
+    } else {
+      const at = text.indexOf('\n## How the figures are taken');
+      text = at >= 0 ? `${text.slice(0, at + 1)}${block}${text.slice(at + 1)}` : `${text.trimEnd()}\n\n${block}`;
+    }
+  }
+  writeFileSync(path, text);
+  return true;
+}
+
+/**
  * @param {{
  *   path: string,
  *   machine: ReturnType<typeof describeMachine>,

@@ -6,7 +6,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { estimateSeconds, readConfig } from './config.mjs';
+import { estimateSeconds, readConfig, STANDALONE_PARTS } from './config.mjs';
 import { runEndToEnd } from './end-to-end.mjs';
 import { runIsolation } from './isolation.mjs';
 import { leverTables } from './lever-tables.mjs';
@@ -17,10 +17,11 @@ import { fetchPlanner } from './plan.mjs';
 import { cpuPlan, pinSelf } from './proc.mjs';
 import { summarizeProfiles } from './profile.mjs';
 import { buildQueries } from './queries.mjs';
-import { describeMachine, printTable, writeMarkdown } from './report.mjs';
+import { describeMachine, printTable, spliceMarkdown, writeMarkdown } from './report.mjs';
 import { METHOD_NOTES, reproduceCommands, settingsLine } from './report-notes.mjs';
 import { createRig } from './rig.mjs';
 import { runScale } from './scale.mjs';
+import { runSecurityCosts, securityTables } from './security-costs.mjs';
 import { endToEndTable, isolationTable } from './tables.mjs';
 
 const startedAt = new Date();
@@ -87,7 +88,7 @@ const planned = fetchPlanner(readFileSync(supergraphPath, 'utf8'));
 const setup = { config, cpus, queries, runDir, baseEnv, supergraphPath, log, privateKeyPem };
 
 /** @type {Record<string, import('./report.mjs').Table[]>} */
-const tables = { isolation: [], e2e: [], levers: [], scale: [], memory: [] };
+const tables = { security: [], isolation: [], e2e: [], levers: [], scale: [], memory: [] };
 /** @type {Parameters<typeof targetsTable>[0]} */
 const outcomes = { memorySeconds: config.memorySeconds };
 /** @type {string[]} */
@@ -111,7 +112,18 @@ async function part(part, body) {
   }
 }
 
-// The parts on the stand-ins first (they share one set of stand-ins), then those on MariaDB.
+/** Only parts measured apart from the load: they rewrite their own sections of the report, no more. */
+const standalone = config.parts.every((p) => STANDALONE_PARTS.includes(p));
+// The security stages first, on a quiet machine; then the parts on the stand-ins (they share one
+// set of stand-ins), then those on MariaDB.
+await part('security', async () => {
+  const results = await runSecurityCosts(setup);
+  const when = `${startedAt.toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+  const apart = standalone
+    ? `Measured apart from the rest of this page: ${when}, ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, ${machine.source}, \`${reproduceCommands(machine).join('`, then `')}\`.`
+    : undefined;
+  return securityTables(results, allQueries.map((q) => q.id), apart);
+});
 const rig = createRig(setup);
 try {
   await part('isolation', async () => {
@@ -157,14 +169,16 @@ await part('scale', async () => {
   return [scaleTable(scale)];
 });
 
-const measured = [tables.isolation, tables.e2e, tables.levers, tables.scale, tables.memory].flat();
+const measured = [tables.isolation, tables.e2e, tables.levers, tables.scale, tables.memory, tables.security].flat();
 if (measured.length && (outcomes.levers || outcomes.e2e || outcomes.scale || outcomes.memory)) {
   const targets = targetsTable(outcomes);
   printTable(targets);
   measured.unshift(targets);
 }
 const seconds = (Date.now() - startedAt.getTime()) / 1000;
-if (config.output && measured.length) {
+if (config.output && measured.length && standalone && spliceMarkdown(config.output, measured)) {
+  log(`rewrote the ${[...new Set(measured.map((t) => t.section))].join(', ')} section of ${relative(process.cwd(), config.output) || config.output}`);
+} else if (config.output && measured.length) {
   writeMarkdown({
     path: config.output,
     machine,

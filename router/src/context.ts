@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { GraphQLError } from 'graphql';
-import { callerFromHeader, DomainError, type Caller, type Logger, type RequestInfo, type TraceContext } from '@storefront/kit';
+import { callerFromHeader, DomainError, type Caller, type Logger, type RequestInfo, type TokenCache, type TraceContext } from '@storefront/kit';
 import { clientAddress } from './client-address';
 import { ResponseBudget } from './response-budget';
 
@@ -23,13 +23,16 @@ export interface RouterContext {
 const callers = new WeakMap<IncomingMessage, Promise<Caller | null>>();
 
 /**
- * The caller of a request from its token, verified once per request (the rate limiter and the
- * context both ask). Rejects with a DomainError when a token is present but invalid.
+ * The caller of a request from its token, resolved once per request (the rate limiter and the
+ * context both ask). Rejects with a DomainError when a token is present but invalid. The token's
+ * signature is checked once per token, not per request: verified tokens are kept in `tokens`
+ * (kit's TokenCache: whole token as the key, never past its exp, bounded; failures never kept),
+ * by default the process's shared cache for this key.
  */
-export function callerOf(req: IncomingMessage, publicKey: KeyObject): Promise<Caller | null> {
+export function callerOf(req: IncomingMessage, publicKey: KeyObject, tokens?: TokenCache | null): Promise<Caller | null> {
   let caller = callers.get(req);
   if (!caller) {
-    caller = callerFromHeader(publicKey, req.headers.authorization);
+    caller = callerFromHeader(publicKey, req.headers.authorization, tokens);
     // Whoever asks first may not await it: keep an unawaited rejection from crashing the process.
     caller.catch(() => undefined);
     callers.set(req, caller);
@@ -42,11 +45,11 @@ export function callerOf(req: IncomingMessage, publicKey: KeyObject): Promise<Ca
  * than silently treated as anonymous. Identity comes only from the verified token; no header a
  * client sends (x-user-id, x-storefront-client, …) is read.
  */
-export function contextBuilder(publicKey: KeyObject, trustedProxyHops = 0, maxResponseBytes = 0) {
+export function contextBuilder(publicKey: KeyObject, trustedProxyHops = 0, maxResponseBytes = 0, tokens?: TokenCache | null) {
   return async (req: IncomingMessage, info: RequestInfo): Promise<RouterContext> => {
     const authorization = req.headers.authorization;
     try {
-      const caller = await callerOf(req, publicKey);
+      const caller = await callerOf(req, publicKey, tokens);
       return {
         requestId: info.requestId,
         log: info.log,

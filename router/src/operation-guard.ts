@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin, GraphQLRequestContextDidResolveOperation } from '@apollo/server';
 import { getOperationAST, GraphQLError, Kind, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
-import { AuthorizationRules, filterOperation, filteredQueryHash } from './authorization';
+import { AuthorizationRules } from './authorization';
+import { FilteredOperations } from './authorization-cache';
 import { restoreDenied } from './authorization-restore';
 import type { RouterContext } from './context';
 import { limitError, measureOperation, type OperationLimits } from './operation-limits';
@@ -42,12 +43,13 @@ function unresolvedOperation(document: DocumentNode, operationName: string | und
 /**
  * The operation guard, after validation and before the gateway plans: operation limits (refused
  * with 400 GRAPHQL_VALIDATION_FAILED), then `@authenticated`/`@requiresScopes` (fields the caller
- * may not read are removed, then restored as null with their errors in the response).
+ * may not read are removed, then restored as null with their errors in the response). The filter
+ * runs once per document and class of caller (`filtered`), not once per request.
  */
-export function operationGuard(limits: OperationLimits, rules: RulesBySchema): ApolloServerPlugin<RouterContext> {
+export function operationGuard(limits: OperationLimits, rules: RulesBySchema, filtered = new FilteredOperations()): ApolloServerPlugin<RouterContext> {
   return {
     async requestDidStart() {
-      let filtered: { original: DocumentNode; operation: OperationDefinitionNode; rules: AuthorizationRules } | undefined;
+      let removed: { original: DocumentNode; operation: OperationDefinitionNode; rules: AuthorizationRules } | undefined;
       return {
         async didResolveOperation(requestContext: GraphQLRequestContextDidResolveOperation<RouterContext>) {
           const { schema, document, operation, request, contextValue } = requestContext;
@@ -61,23 +63,23 @@ export function operationGuard(limits: OperationLimits, rules: RulesBySchema): A
           if (exceeded) throw exceeded;
           const current = rules.for(schema);
           if (!current || current.empty) return;
-          const result = filterOperation(schema, current, document, contextValue.caller);
+          const result = filtered.filter(schema, current, document, contextValue.caller, requestContext.queryHash);
           if (result.denied.length === 0) return;
           const mutable = requestContext as unknown as Mutable;
-          filtered = { original: document, operation, rules: current };
+          removed = { original: document, operation, rules: current };
           mutable.document = result.document;
           mutable.operation = getOperationAST(result.document, request.operationName) ?? undefined;
-          mutable.queryHash = filteredQueryHash(requestContext.queryHash, result.denied);
+          mutable.queryHash = result.queryHash;
         },
         async willSendResponse({ response, schema, request, contextValue }) {
-          if (!filtered || response.body.kind !== 'single') return;
+          if (!removed || response.body.kind !== 'single') return;
           const result = response.body.singleResult;
           const restored = restoreDenied(
             schema,
-            filtered.rules,
+            removed.rules,
             contextValue.caller,
-            filtered.original,
-            filtered.operation,
+            removed.original,
+            removed.operation,
             request.variables,
             result.data as Record<string, unknown> | null | undefined,
           );

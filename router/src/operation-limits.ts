@@ -64,14 +64,27 @@ export function countTokens(text: string, max: number): number {
   return count;
 }
 
-/** The token limit, checked on the raw text before Apollo Server parses it. */
-export function tokenLimit(max: number) {
+/**
+ * The token limit, checked on the raw text before Apollo Server parses it. The last `remember`
+ * texts (of at most 16 KB) counted within the limit are kept, so a client's usual operations are
+ * lexed once rather than on every request; any other text is counted, and one over the limit is
+ * never kept (refused every time).
+ */
+export function tokenLimit(max: number, remember = 256) {
+  const within = new Set<string>();
   return (text: string | undefined): void => {
     if (!max || text === undefined) return;
+    if (within.delete(text)) {
+      within.add(text);
+      return;
+    }
     const count = countTokens(text, max);
     if (count > max) {
       throw new HttpError(400, `The operation has more than ${max} tokens, the most this router accepts.`, LIMIT_ERROR_CODE);
     }
+    if (remember <= 0 || text.length > 16_384) return;
+    if (within.size >= remember) within.delete(within.values().next().value as string);
+    within.add(text);
   };
 }
 

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { HttpError, RateLimiter, throttleKeyOfAddress, type RateLimitDecision } from '@storefront/kit';
+import { HttpError, RateLimiter, throttleKeyOfAddress, type RateLimitDecision, type TokenCache } from '@storefront/kit';
 import { clientAddress } from './client-address';
 import { callerOf } from './context';
 
@@ -10,6 +10,8 @@ export interface ClientRateLimitOptions {
   /** Per address, whatever tokens its requests carry, so new accounts do not buy more requests. */
   addressLimiter?: RateLimiter;
   publicKey: KeyObject;
+  /** Verified tokens; the same as the context's. @default the kit's shared cache for `publicKey` */
+  tokens?: TokenCache | null;
   trustedProxyHops: number;
 }
 
@@ -26,7 +28,7 @@ export function clientRateLimit(options: ClientRateLimitOptions) {
     if (!limiter.enabled && !addressLimiter?.enabled) return;
     // An IPv6 client holds a whole /64: one budget for it, not 2^64.
     const address = throttleKeyOfAddress(clientAddress(req, options.trustedProxyHops));
-    const caller = await callerOf(req, options.publicKey).catch(() => null);
+    const caller = await callerOf(req, options.publicKey, options.tokens).catch(() => null);
     const decisions = await Promise.all([
       limiter.consume(caller ? `user:${caller.userId}` : `ip:${address}`),
       ...(addressLimiter?.enabled ? [addressLimiter.consume(address)] : []),

@@ -67,10 +67,23 @@ export async function signToken(
 }
 
 /**
+ * The longest token verified. Ours are about 300 characters; anything much longer is refused
+ * before any decoding, so an oversized token costs less than a real one to refuse.
+ */
+export const MAX_TOKEN_LENGTH = 4096;
+
+/** A verified token: who it proves, and until when (its `exp`, in ms since the epoch). */
+export interface VerifiedToken {
+  caller: Caller;
+  expiresAt: number;
+}
+
+/**
  * Verifies a token: signature with our public key, algorithm pinned (so `alg: none` or an HMAC
  * token signed with the public key is refused), issuer, audience and expiry.
  */
-export async function verifyToken(key: KeyObject, token: string): Promise<Caller> {
+export async function verifyTokenClaims(key: KeyObject, token: string): Promise<VerifiedToken> {
+  if (token.length > MAX_TOKEN_LENGTH) throw new UnauthenticatedError('Invalid token');
   try {
     const { payload } = await jwtVerify(token, key, {
       algorithms: [ALGORITHM],
@@ -80,11 +93,16 @@ export async function verifyToken(key: KeyObject, token: string): Promise<Caller
     });
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((r) => typeof r === 'string') : [];
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
-    return { userId: payload.sub!, roles, scopes };
+    return { caller: { userId: payload.sub!, roles, scopes }, expiresAt: payload.exp! * 1000 };
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('Token expired');
     throw new UnauthenticatedError('Invalid token');
   }
+}
+
+/** The caller a token proves (verifyTokenClaims without the expiry). */
+export async function verifyToken(key: KeyObject, token: string): Promise<Caller> {
+  return (await verifyTokenClaims(key, token)).caller;
 }
 
 /** Extracts the bearer token of an Authorization header; undefined when absent. */
@@ -93,15 +111,6 @@ export function bearerToken(header: string | undefined | null): string | undefin
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (!match) throw new UnauthenticatedError('Authorization must be "Bearer <token>"');
   return match[1];
-}
-
-/** Resolves the caller of a request from its Authorization header (anonymous when absent). */
-export async function callerFromHeader(
-  key: KeyObject,
-  header: string | undefined | null,
-): Promise<Caller | null> {
-  const token = bearerToken(header);
-  return token ? verifyToken(key, token) : null;
 }
 
 export const isAdmin = (caller: Caller | null): boolean => !!caller?.roles.includes('admin');

@@ -1,4 +1,5 @@
 export * from './auth';
+export * from './token-cache';
 export * from './data-dir';
 export * from './database';
 export * from './env';
