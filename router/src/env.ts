@@ -74,6 +74,10 @@ export const envSchema = baseEnvSchema.extend({
    * `@apollo/gateway` executor, kept for one release as a fallback and as the differential test's oracle.
    */
   EXECUTOR: z.enum(['router', 'gateway']).default('router'),
+  /** Verified tokens remembered (the whole token is the key, never served past its exp); 0 verifies every request. @default 10000 */
+  TOKEN_CACHE_SIZE: count.default(10_000),
+  /** Longest a verified token is trusted before it is verified again, in seconds. @default 60 */
+  TOKEN_CACHE_TTL_SECONDS: z.coerce.number().int().positive().default(60),
   QUERY_PLAN_CACHE_MB: z.coerce.number().int().positive().default(30),
   /**
    * Plan the operations of the persisted-operations manifest before serving, and again on every

@@ -15,6 +15,7 @@ import {
   RedisRateLimitStore,
   serviceSecret,
   startHttpServer,
+  TokenCache,
   type Logger,
   type RunningHttpServer,
 } from '@storefront/kit';
@@ -92,6 +93,9 @@ export async function startRouter(
   const production = env.NODE_ENV === 'production';
   const supergraphPath = env.SUPERGRAPH_PATH ?? defaultSupergraphPath();
   const publicKey = verificationKey(env);
+  // One cache for the rate limiter and the context, so a request's token is verified once, and a
+  // token seen before not at all (until its exp, or TOKEN_CACHE_TTL_SECONDS).
+  const tokens = env.TOKEN_CACHE_SIZE > 0 ? new TokenCache(publicKey, { maxEntries: env.TOKEN_CACHE_SIZE, maxTtlMs: env.TOKEN_CACHE_TTL_SECONDS * 1000 }) : null;
   const secret = serviceSecret(env, dataDir(env.DATA_DIR));
   const limits = operationLimits(env);
   const persisted =
@@ -222,9 +226,9 @@ export async function startRouter(
       corsOrigins: origins,
       graphql: {
         server: apollo,
-        context: contextBuilder(publicKey, env.TRUST_PROXY_HOPS, env.MAX_RESPONSE_BYTES),
+        context: contextBuilder(publicKey, env.TRUST_PROXY_HOPS, env.MAX_RESPONSE_BYTES, tokens),
         preflight: edgeChecks({
-          rateLimit: clientRateLimit({ limiter, addressLimiter, publicKey, trustedProxyHops: env.TRUST_PROXY_HOPS }),
+          rateLimit: clientRateLimit({ limiter, addressLimiter, publicKey, tokens, trustedProxyHops: env.TRUST_PROXY_HOPS }),
           maxTokens: limits.tokens,
           persisted,
         }),

@@ -72,11 +72,12 @@ const composed = composeServices([
   { name: 'catalog', url: 'http://catalog', typeDefs: parse(CATALOG) },
   { name: 'ratings', url: 'http://ratings', typeDefs: parse(RATINGS) },
 ]);
-if (composed.errors) throw new Error(composed.errors.map((e) => e.message).join('\n'));
+if (composed.errors || !composed.supergraphSdl) throw new Error((composed.errors ?? []).map((e) => e.message).join('\n'));
+const supergraphSdl: string = composed.supergraphSdl;
 const apiSchema = composed.schema.toAPISchema().toGraphQLJSSchema();
 
 async function run(query: string, behaviour: Behaviour, variables: Record<string, unknown> = {}) {
-  const plans = new SupergraphPlans(composed.supergraphSdl, { cacheBytes: 10_000_000 });
+  const plans = new SupergraphPlans(supergraphSdl, { cacheBytes: 10_000_000 });
   const { sources, calls } = services(behaviour);
   const document = parse(query);
   const executor = createExecutor({ plan: () => plans.plan(query, document, undefined, apiSchema), services: () => sources });
@@ -111,7 +112,7 @@ describe('our executor', () => {
   it('nulls a non-null violation up to the nearest nullable parent and says where', async () => {
     // The ratings subgraph answers `stars: null` for b2 inside an otherwise fine answer.
     const entityAnswer = { data: { _entities: [{ stars: 5 }, { stars: null }] } };
-    const plans = new SupergraphPlans(composed.supergraphSdl, { cacheBytes: 10_000_000 });
+    const plans = new SupergraphPlans(supergraphSdl, { cacheBytes: 10_000_000 });
     const query = `{ search { ... on Book { title stars } } }`;
     const document = parse(query);
     const { sources } = services({ stars: {} });
