@@ -29,6 +29,10 @@ export interface TestSupergraphOptions {
 
 export interface TestSupergraph {
   router: RunningRouter;
+  /** The environment the router was started with (before parsing), for starting a twin of it. */
+  routerEnv: Record<string, string>;
+  /** The subgraph URLs the router was given (after `routeVia`), by subgraph name. */
+  routerUrls: Record<SubgraphName, string>;
   subgraphs: Record<'users' | 'products' | 'reviews' | 'orders', RunningSubgraph>;
   keys: ReturnType<typeof testKeys>;
   /** SQL statements run by all four subgraphs so far. */
@@ -69,7 +73,7 @@ export async function startTestSupergraph(label: string, options: TestSupergraph
   const [users, reviews, orders] = await Promise.all([0, 2, 3].map((i) => startSubgraph(definitions[i]!, envs[i]!)));
   const running = [users!, products, reviews!, orders!];
   const subgraphs = Object.fromEntries(names.map((name, i) => [name, running[i]!])) as TestSupergraph['subgraphs'];
-  const env = parseEnv(envSchema, {
+  const routerEnv: Record<string, string> = {
     NODE_ENV: 'test',
     PORT: '0',
     LOG_LEVEL: 'silent',
@@ -79,15 +83,16 @@ export async function startTestSupergraph(label: string, options: TestSupergraph
     // at once, and a cached answer would rightly serve them the value from before the write.
     RESPONSE_CACHE: 'false',
     ...options.routerEnv,
-  });
-  const router = await startRouter(
-    env,
-    createLogger('router', 'silent'),
-    Object.fromEntries(names.map((name) => [name, options.routeVia?.(name, subgraphs[name].url) ?? subgraphs[name].url])),
-  );
+  };
+  const routerUrls = Object.fromEntries(
+    names.map((name) => [name, options.routeVia?.(name, subgraphs[name].url) ?? subgraphs[name].url]),
+  ) as Record<SubgraphName, string>;
+  const router = await startRouter(parseEnv(envSchema, routerEnv), createLogger('router', 'silent'), routerUrls);
   const stopped = new Set<SubgraphName>();
   return {
     router,
+    routerEnv,
+    routerUrls,
     subgraphs,
     keys,
     statements: () => running.reduce((sum, s) => sum + s.database.statements.count, 0),
