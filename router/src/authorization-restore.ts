@@ -5,6 +5,7 @@
 import type { Caller } from '@storefront/kit';
 import {
   getDirectiveValues,
+  getVariableValues,
   getNamedType,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
@@ -152,6 +153,13 @@ function completeValue(ctx: PatchContext, value: unknown, type: GraphQLOutputTyp
  * Like GraphQL execution, its work is the response's objects times the selections at their level,
  * each fragment collected once per object however often it is spread; `stats` counts it.
  */
+function coercedVariables(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): Record<string, unknown> {
+  if (!operation.variableDefinitions?.length) return variables ?? {};
+  const { coerced } = getVariableValues(schema, operation.variableDefinitions, variables ?? {});
+  // Invalid variables never reach execution; the raw ones are as good as any here.
+  return coerced ?? variables ?? {};
+}
+
 export function restoreDenied(
   schema: GraphQLSchema,
   rules: AuthorizationRules,
@@ -167,7 +175,9 @@ export function restoreDenied(
     rules,
     caller,
     fragments: fragmentsOf(original),
-    variables: variables ?? {},
+    // Coerced, with the operation's defaults: `@skip(if: $v)` on a defaulted $v the request
+    // omitted must read the default, as execution did (the raw variables lack it).
+    variables: coercedVariables(schema, operation, variables),
     errors: [],
     stats,
   };

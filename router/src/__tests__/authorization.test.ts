@@ -95,6 +95,13 @@ describe('filterOperation and restoreDenied', () => {
     expect(result.data).toEqual({ user: { name: 'Ada', orders: null } });
     expect(result.errors.map((e) => e.path)).toEqual([['user', 'orders']]);
   });
+
+  it('reads a defaulted @skip variable the request left out from its default (was a 500)', () => {
+    const query = `query($v: Boolean = true) { order(id: "x") { id } products(first: 1) { totalCount @skip(if: $v) } }`;
+    const result = run(query, null, { products: {} });
+    expect(result.data).toEqual({ order: null, products: {} });
+    expect(result.errors.map((e) => e.path)).toEqual([['order']]);
+  });
 });
 
 describe('on abstract types', () => {
