@@ -45,9 +45,10 @@ describe('the event-loop watchdog on /health', () => {
     const body = (await response.json()) as { status: string; stalledMs: number };
     expect(body.status).toBe('stalled');
     expect(body.stalledMs).toBeGreaterThan(100);
-    // The stall is reported once, however often it is asked about.
+    // The stall is reported once, however often it is asked about. (On a loaded machine the loop
+    // may also lag a little past 100 ms on its own; only the 400 ms block is ours to count.)
     await fetch(`${http.url}/health`);
-    expect(stalls).toHaveLength(1);
+    expect(stalls.filter((ms) => ms >= 300)).toHaveLength(1);
   });
 
   it('is live again once the unhealthy period has passed', () => {
