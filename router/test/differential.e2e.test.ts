@@ -162,7 +162,7 @@ describe.each(FIXTURES.map((f) => [f.name, f] as const))('foreign supergraph %s:
   });
 
   it(`on ${COUNT} random operations, some with a fault`, async () => {
-    const run = new DifferentialRun(fixture.name, routers);
+    const run = new DifferentialRun(fixture.name, routers, fixture.interfaceObjects);
     const targets = fixture.subgraphs.map((s) => ({ server: graph.servers[s.name]!, keys: s.faultKeys, delayMs: DELAY_PAST_TIMEOUT_MS }));
     await run.random(schema, { runSeed: RUN_SEED, count: COUNT, generator, targets });
     expectAlike(run);
@@ -171,7 +171,7 @@ describe.each(FIXTURES.map((f) => [f.name, f] as const))('foreign supergraph %s:
   }, LONG);
 
   it('with each subgraph failing, answering nulls, timing out and down', async () => {
-    const run = new DifferentialRun(fixture.name, routers);
+    const run = new DifferentialRun(fixture.name, routers, fixture.interfaceObjects);
     const cases: Case[] = [{ label: 'probe (every subgraph)', request: { query: fixture.probe } }, ...faultCases(run, schema, `${fixture.name} faults`, generator, PER_FAULT)];
     // Healthy first: compared, and planned by both routers before any fault (see `under`).
     for (const c of cases) await run.compare(c);

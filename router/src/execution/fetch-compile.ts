@@ -18,6 +18,8 @@ export interface CompiledFetch {
   rewriteInput?: (value: unknown) => void;
   /** Applied to each answer before it is merged (`outputRewrites`). */
   rewriteOutput?: (value: unknown) => void;
+  /** True for a type name of the supergraph that is an interface or a union. */
+  isAbstract: (typename: string) => boolean;
 }
 
 const FRAGMENT_PREFIX = '... on ';
@@ -136,5 +138,9 @@ export function compileFetch(node: FetchNode, supergraphSchema: GraphQLSchema): 
     representation: node.requires ? compileSelection(supergraphSchema, node.requires) : undefined,
     rewriteInput: compileRewrites(supergraphSchema, node.inputRewrites),
     rewriteOutput: compileRewrites(supergraphSchema, node.outputRewrites),
+    isAbstract: (typename) => {
+      const type = supergraphSchema.getType(typename);
+      return !!type && isAbstractType(type);
+    },
   };
 }

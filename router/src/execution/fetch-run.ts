@@ -149,7 +149,12 @@ export async function runFetch(run: FetchRun, fetch: CompiledFetch, cursor: Curs
   for (let i = 0; i < received.length; i += 1) {
     const entity = received[i] as Record<string, unknown> | null;
     const owner = owners[i]!;
-    if (entity && !entity.__typename) entity.__typename = owner.__typename;
+    // An `@interfaceObject` subgraph knows the entity only as its interface, and names that as its
+    // `__typename`; the concrete type the owner already holds must stand, or fragments on it would
+    // no longer apply. (The stock executor lets the interface overwrite it, and drops those fields.)
+    if (entity && (!entity.__typename || (owner.__typename && entity.__typename !== owner.__typename && typeof entity.__typename === 'string' && fetch.isAbstract(entity.__typename)))) {
+      entity.__typename = owner.__typename;
+    }
     fetch.rewriteOutput?.(entity);
     mergeInto(owner, entity);
   }

@@ -1,6 +1,6 @@
 import { parse, validate, type GraphQLSchema } from 'graphql';
 import { ask, difference, formatMismatch, keyOrderDiffers, type Answer, type GraphQLRequest, type Mismatch } from './compare';
-import { knownDifference } from './known-differences';
+import { interfaceTypenameDifference, knownDifference, type InterfaceObjects } from './known-differences';
 import { describeFault, type Fault, type FaultServer } from './fault-server';
 import { generateOperation, type GeneratorOptions } from './generate-operations';
 import { mulberry32, operationSeed } from './prng';
@@ -22,11 +22,14 @@ export interface Case {
 }
 
 /**
- * A timeout of a subgraph no fault delayed: the test process (routers, fixtures, proxies) was
- * held up past SUBGRAPH_TIMEOUT_MS, e.g. by a machine under load. Not an answer to compare.
+ * A failure no fault caused: a timeout of a subgraph no fault delayed, or, in a case with no fault
+ * at all, a subgraph "unavailable" (a connection the fixture server dropped). The test process
+ * (routers, fixtures, proxies) was held up, e.g. by a machine under load. Not an answer to compare.
  */
-function spuriousTimeout(answer: Answer, delayed: string | undefined): boolean {
-  return (answer.body.errors ?? []).some((e) => / timed out after \d+ ms$/.test(e.message) && e.extensions?.serviceName !== delayed);
+function spuriousFailure(answer: Answer, delayed: string | undefined, faulted: boolean): boolean {
+  return (answer.body.errors ?? []).some(
+    (e) => (/ timed out after \d+ ms$/.test(e.message) && e.extensions?.serviceName !== delayed) || (!faulted && / service is unavailable$/.test(e.message)),
+  );
 }
 
 /** A server faults may hit, and the response keys it answers. */
@@ -51,7 +54,7 @@ export class DifferentialRun {
   /** Answers whose data was not null and had no errors. */
   clean = 0;
   faulted = 0;
-  /** Cases asked again because one answer had a spurious timeout (see `spuriousTimeout`). */
+  /** Cases asked again because one answer had a spurious failure (see `spuriousFailure`). */
   retried = 0;
   /** Milliseconds spent waiting for each router in `compare` (first runs: planning included). */
   readonly millis = { router: 0, gateway: 0 };
@@ -61,6 +64,8 @@ export class DifferentialRun {
   constructor(
     readonly supergraph: string,
     private readonly routers: RouterPair,
+    /** The supergraph's entity interfaces that a subgraph extends as an `@interfaceObject`. */
+    private readonly interfaceObjects?: InterfaceObjects,
   ) {}
 
   async compare(c: Case): Promise<void> {
@@ -77,7 +82,7 @@ export class DifferentialRun {
       gateway = await ask(this.routers.gateway.url, c.request, c.token);
       this.millis.router += between - started;
       this.millis.gateway += performance.now() - between;
-      if (!c.mutation) [router, gateway] = await this.retrySpurious(c, router, gateway, c.fault?.fault.kind === 'delay' ? c.fault.server.name : undefined);
+      if (!c.mutation) [router, gateway] = await this.retrySpurious(c, router, gateway, c.fault?.fault.kind === 'delay' ? c.fault.server.name : undefined, !!c.fault);
     } finally {
       if (c.fault) await c.fault.server.setFault({ kind: 'none' });
     }
@@ -94,16 +99,16 @@ export class DifferentialRun {
     const worker = async () => {
       for (let c = queue.shift(); c; c = queue.shift()) {
         const first = await Promise.all([ask(this.routers.router.url, c.request, c.token), ask(this.routers.gateway.url, c.request, c.token)]);
-        const [router, gateway] = await this.retrySpurious(c, ...first, c.delayed);
+        const [router, gateway] = await this.retrySpurious(c, ...first, c.delayed, true);
         this.record({ ...c, faultLabel }, router, gateway);
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
   }
 
-  /** The answers, or once more (one router after the other) when they differ and one has a spurious timeout. */
-  private async retrySpurious(c: Case, router: Answer, gateway: Answer, delayed: string | undefined): Promise<[Answer, Answer]> {
-    if (!difference(router, gateway) || !(spuriousTimeout(router, delayed) || spuriousTimeout(gateway, delayed))) return [router, gateway];
+  /** The answers, or once more (one router after the other) when they differ and one has a spurious failure. */
+  private async retrySpurious(c: Case, router: Answer, gateway: Answer, delayed: string | undefined, faulted: boolean): Promise<[Answer, Answer]> {
+    if (!difference(router, gateway) || !(spuriousFailure(router, delayed, faulted) || spuriousFailure(gateway, delayed, faulted))) return [router, gateway];
     this.retried++;
     return [await ask(this.routers.router.url, c.request, c.token), await ask(this.routers.gateway.url, c.request, c.token)];
   }
@@ -120,7 +125,7 @@ export class DifferentialRun {
     const fault = c.fault ? describeFault(c.fault.server.name, c.fault.fault) : (c.faultLabel ?? 'none');
     const mismatch = { supergraph: this.supergraph, label: c.label, seed: c.seed, fault, request: c.request, token: c.token, router, gateway };
     const reason = difference(router, gateway);
-    const known = reason && knownDifference(router, gateway);
+    const known = reason && (knownDifference(router, gateway) ?? (this.interfaceObjects && interfaceTypenameDifference(router, gateway, this.interfaceObjects)));
     if (known) this.notes.push({ ...mismatch, reason: `known difference: ${known}` });
     else if (reason) this.mismatches.push({ ...mismatch, reason });
     else if (router.status !== gateway.status) this.notes.push({ ...mismatch, reason: `HTTP status ${router.status} vs ${gateway.status}, bodies equal` });
@@ -165,7 +170,7 @@ export class DifferentialRun {
     for (const { reason } of this.notes) notes.set(reason, (notes.get(reason) ?? 0) + 1);
     return [
       `${this.supergraph}: ${this.compared} compared (${this.faulted} with a fault, ${this.clean} without errors), ${this.rejected} generated operations rejected,`,
-      `${this.mismatches.length} mismatches, ${this.retried} asked again after a spurious timeout, ${this.keyOrder} with keys in another order, notes: ${[...notes].map(([r, n]) => `${n}× ${r}`).join('; ') || 'none'};`,
+      `${this.mismatches.length} mismatches, ${this.retried} asked again after a spurious failure, ${this.keyOrder} with keys in another order, notes: ${[...notes].map(([r, n]) => `${n}× ${r}`).join('; ') || 'none'};`,
       `time in compare: router ${Math.round(this.millis.router)} ms, gateway ${Math.round(this.millis.gateway)} ms;`,
       `most frequent errors: ${[...this.errorCounts].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([e, n]) => `${n}× ${e}`).join(' | ') || 'none'}`,
     ].join(' ');

@@ -5,6 +5,7 @@ import { composeServices } from '@apollo/composition';
 import { buildSubgraphSchema, type GraphQLResolverMap } from '@apollo/subgraph';
 import { execute, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { startFaultServer, type FaultServer } from './fault-server';
+import type { InterfaceObjects } from './known-differences';
 
 /** One subgraph of a foreign supergraph: SDL, resolvers over fixed data, and the keys faults aim at. */
 export interface FixtureSubgraph {
@@ -22,6 +23,8 @@ export interface Fixture {
   samples: Readonly<Record<string, readonly unknown[]>>;
   /** A query that reaches every subgraph, so each fault is seen to hit. */
   probe: string;
+  /** Entity interfaces a subgraph extends as an `@interfaceObject`, with their implementations (see `interfaceTypenameDifference`). */
+  interfaceObjects?: InterfaceObjects;
 }
 
 export interface FixtureGraph {
