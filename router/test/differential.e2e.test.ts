@@ -2,9 +2,9 @@
  * The differential test of issue 14, item 4: every operation goes through two routers on the same
  * subgraph servers, one with EXECUTOR=router (our executor), one with EXECUTOR=gateway (the stock
  * `@apollo/gateway` executor), and their answers must be equal: `data` deep-equal, and errors by
- * message, path and `extensions.code` as a multiset (see compare.ts). Not failures, but counted
- * and logged: an HTTP status that differs under equal bodies, and our executor's intended
- * difference in entity error paths (known-differences.ts). Operations: the client operations of
+ * message, path and `extensions.code` as a multiset (see compare.ts), and the HTTP status. Not
+ * failures, but counted and logged: our executor's intended differences (known-differences.ts:
+ * entity error paths, and the concrete `__typename` under an `@interfaceObject`). Operations: the client operations of
  * `schema/operations/`, the bench queries, the README's example and seeded random ones, on our
  * supergraph (real subgraphs on MariaDB) and on two foreign supergraphs (fixtures in this
  * process), with faults injected: subgraph errors, nulls in non-null fields, timeouts and

@@ -1,7 +1,7 @@
 import { composeServices } from '@apollo/composition';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLDataSource } from '@apollo/gateway';
-import { execute, getOperationAST, parse, type GraphQLSchema } from 'graphql';
+import { execute, getOperationAST, GraphQLError, parse, type GraphQLSchema } from 'graphql';
 import { createExecutor } from '../execution/execute';
 import { SupergraphPlans } from '../execution/query-plans';
 import { compileShape } from '../execution/shape-compile';
@@ -107,6 +107,19 @@ describe('our executor', () => {
     // The key order of a response follows the document.
     expect(Object.keys((result.data as { search: object[] }).search[0]!)).toEqual(['__typename', 'name', 'stars', 'id']);
     expect(calls.sort()).toEqual(['catalog', 'ratings']);
+  });
+
+  it("throws what the planner throws: a valid operation it cannot plan is the router's fault (a 500), as with the stock executor", async () => {
+    const query = '{ search { __typename } }';
+    const document = parse(query);
+    const failure = new GraphQLError('Cannot plan this');
+    const executor = createExecutor({
+      plan: () => {
+        throw failure;
+      },
+      services: () => services({ stars: {} }).sources,
+    });
+    await expect(executor({ request: { query, variables: {} }, document, operation: getOperationAST(document)!, schema: apiSchema } as never)).rejects.toBe(failure);
   });
 
   it('nulls a non-null violation up to the nearest nullable parent and says where', async () => {

@@ -87,13 +87,9 @@ async function execute(sources: ExecutionSources, requestContext: GatewayGraphQL
       const { errors } = getVariableValues(schema, operation.variableDefinitions, request.variables ?? {});
       if (errors) return { errors };
     }
-    let compiled: CompiledPlan;
-    try {
-      compiled = sources.plan(requestContext);
-    } catch (error) {
-      if (error instanceof GraphQLError) return { errors: [error] };
-      throw error;
-    }
+    // A valid operation the planner cannot plan is the router's fault, not the client's: thrown,
+    // it is a 500 with a masked message and logged, as with the stock executor.
+    const compiled = sources.plan(requestContext);
     if (compiled.unsupported) {
       return { errors: [new GraphQLError(compiled.unsupported, { extensions: { code: 'BAD_USER_INPUT' } })] };
     }

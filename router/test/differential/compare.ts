@@ -45,7 +45,7 @@ export function comparableErrors(answer: Answer): { path: string; message: strin
 
 /**
  * Why two answers differ, or undefined when they are equal: `data` deep-equal, errors as above.
- * The HTTP status is compared apart (see `DifferentialRun.notes`): the contract is the body.
+ * The HTTP status is compared apart (see `DifferentialRun.record`), after the body.
  */
 export function difference(router: Answer, gateway: Answer): string | undefined {
   const reasons: string[] = [];

@@ -42,9 +42,9 @@ export interface FaultTarget {
 
 /** Compares the two routers' answers case by case and keeps every mismatch for the report. */
 export class DifferentialRun {
-  /** Answers that differ in data or errors: the test fails on any. */
+  /** Answers that differ in data, errors or HTTP status: the test fails on any. */
   readonly mismatches: Mismatch[] = [];
-  /** Differences that do not fail the test: bodies equal but HTTP status not, and known differences (see known-differences.ts). */
+  /** Differences that do not fail the test: the known differences (see known-differences.ts). */
   readonly notes: Mismatch[] = [];
   compared = 0;
   /** Generated operations that failed validation: must stay 0. */
@@ -128,7 +128,7 @@ export class DifferentialRun {
     const known = reason && (knownDifference(router, gateway) ?? (this.interfaceObjects && interfaceTypenameDifference(router, gateway, this.interfaceObjects)));
     if (known) this.notes.push({ ...mismatch, reason: `known difference: ${known}` });
     else if (reason) this.mismatches.push({ ...mismatch, reason });
-    else if (router.status !== gateway.status) this.notes.push({ ...mismatch, reason: `HTTP status ${router.status} vs ${gateway.status}, bodies equal` });
+    else if (router.status !== gateway.status) this.mismatches.push({ ...mismatch, reason: `HTTP status ${router.status} vs ${gateway.status}, bodies equal` });
   }
 
   /** The random operation of `seed` as a case, or undefined (and counted) when it does not validate. */
