@@ -55,16 +55,17 @@ export function stagesOf({ kit, router, requests, captured, apiSchema, supergrap
 
   // Rate limits as in production (per client and per address), never refusing here.
   const store = new kit.MemoryRateLimitStore();
-  const rateLimit = router.rateLimit.clientRateLimit({
-    limiter: new kit.RateLimiter(store, { limit: 1e12, windowMs: 60_000, prefix: 'rl' }),
-    addressLimiter: new kit.RateLimiter(store, { limit: 1e12, windowMs: 60_000, prefix: 'rla' }),
-    publicKey,
-    trustedProxyHops: 0,
-  });
-  // The caller of a request is resolved once (the context asks again): these already are.
+  const byAddress = router.rateLimit.addressRateLimit(new kit.RateLimiter(store, { limit: 1e12, windowMs: 60_000, prefix: 'rla' }), 0);
+  const byClient = router.rateLimit.clientRateLimit(new kit.RateLimiter(store, { limit: 1e12, windowMs: 60_000, prefix: 'rl' }), 0);
+  /** The edge stage's limit per address, then the limits stage's per client (identity ran before). @param {import('node:http').IncomingMessage} req */
+  const rateLimit = async (req) => {
+    await byAddress(req);
+    await byClient(req);
+  };
+  // The identity stage resolves the caller once per request (the limits stage and the context read it): these already are.
   const signedIn = d.authorizations.map((authorization, i) => incoming({ authorization }, `198.51.100.${i % 250}`));
-  for (const req of signedIn) void callerOf(req, publicKey);
   const addresses = Array.from({ length: 200 }, (_, i) => incoming({}, `192.0.2.${i % 250}`));
+  for (const req of [...signedIn, ...addresses]) void callerOf(req, publicKey);
   stages.push(
     { side: 'router', stage: 'rate limit (per client and per address)', input: 'anonymous: by address', code: 'router rate-limit.ts, kit `RateLimiter` (memory)', perRequest: anonymous, run: (i) => rateLimit(addresses[i % addresses.length]) },
     { side: 'router', stage: 'rate limit (per client and per address)', input: 'signed in: by user id and by address', code: 'router rate-limit.ts, kit `RateLimiter` (memory)', perRequest: only('d'), run: (i) => rateLimit(signedIn[i % signedIn.length]) },
@@ -74,7 +75,7 @@ export function stagesOf({ kit, router, requests, captured, apiSchema, supergrap
   const limits = { depth: 15, aliases: 30, rootFields: 20, directives: 50, tokens: 5000, cost: 10_000, listSize: 10 };
   const rules = new router.guard.RulesBySchema();
   rules.update(apiSchema, supergraphSdl);
-  const guard = router.guard.operationGuard(limits, rules);
+  const guard = [router.guard.operationLimitsPlugin(limits), router.guard.authorizationPlugin(rules)];
   const authorizationRules = router.authorization.AuthorizationRules.fromSupergraph(supergraphSdl);
   const responseKeys = (/** @type {BenchRequest} */ r, /** @type {string} */ queryHash) => ({
     schemaId: 'bench', queryHash, operationName: r.operationName, variables: router.cache.declaredVariables(r.operation, r.variables),
@@ -83,10 +84,10 @@ export function stagesOf({ kit, router, requests, captured, apiSchema, supergrap
   const queryHashes = new Map(requests.map((r) => [r.id, sha256(r.query)]));
   /** One request through the guard's two hooks, as Apollo Server calls them. @param {BenchRequest} r @param {unknown} caller @param {unknown} data */
   const guarded = async (r, caller, data) => {
-    const hooks = await guard.requestDidStart();
+    const hooks = await Promise.all(guard.map((plugin) => plugin.requestDidStart()));
     const context = { schema: apiSchema, document: r.document, operation: r.operation, request: { operationName: r.operationName, variables: r.variables }, contextValue: { caller }, queryHash: queryHashes.get(r.id) };
-    await hooks.didResolveOperation(context);
-    if (data !== undefined) await hooks.willSendResponse({ ...context, response: { body: { kind: 'single', singleResult: { data } } } });
+    for (const h of hooks) await h.didResolveOperation?.(context);
+    if (data !== undefined) for (const h of hooks) await h.willSendResponse?.({ ...context, response: { body: { kind: 'single', singleResult: { data } } } });
   };
   for (const r of requests) {
     const queryHash = sha256(r.query);
@@ -95,7 +96,7 @@ export function stagesOf({ kit, router, requests, captured, apiSchema, supergrap
     const q = `(${r.id})`;
     stages.push(
       { side: 'router', stage: 'token limit (lexes the text)', input: q, code: 'router operation-limits.ts `tokenLimit`', perRequest: only(r.id), run: () => tokenLimit(r.query) },
-      { side: 'router', stage: 'operation guard: limits, then authorization', input: q, code: 'router operation-guard.ts', perRequest: only(r.id), run: () => guarded(r, caller, undefined) },
+      { side: 'router', stage: 'limits and authorization stages (the operation)', input: q, code: 'router operation-guard.ts', perRequest: only(r.id), run: () => guarded(r, caller, undefined) },
       { side: 'reference', stage: '… its operation limits alone', input: q, code: 'router operation-limits.ts `measureOperation`', perRequest: {}, run: () => router.limits.measureOperation(apiSchema, r.document, r.operation, r.variables, 10) },
       { side: 'reference', stage: '… its authorization walk alone', input: q, code: 'router authorization.ts `filterOperation`', perRequest: {}, run: () => router.authorization.filterOperation(apiSchema, authorizationRules, r.document, caller) },
       {

@@ -18,6 +18,8 @@ export interface RouterContext {
   trace?: TraceContext;
   /** What this request may still read from the subgraphs (MAX_RESPONSE_BYTES). */
   responseBudget?: ResponseBudget;
+  /** A plan warm-up's execution (plan-warmup.ts): the fetch stage answers it without sending anything. */
+  planWarmup?: true;
 }
 
 const callers = new WeakMap<IncomingMessage, Promise<Caller | null>>();
@@ -37,6 +39,24 @@ export function callerOf(req: IncomingMessage, publicKey: KeyObject, tokens?: To
     caller.catch(() => undefined);
     callers.set(req, caller);
   }
+  return caller;
+}
+
+/**
+ * The identity stage's edge hook: resolves the request's caller from its token (once per token,
+ * see `callerOf`) so the stages after it read who is asking. An invalid token is not refused
+ * here: the limits stage counts it as anonymous, and the context (`contextBuilder`) refuses it.
+ */
+export function identify(publicKey: KeyObject, tokens?: TokenCache | null) {
+  return async (_request: unknown, req: IncomingMessage): Promise<void> => {
+    await callerOf(req, publicKey, tokens).catch(() => undefined);
+  };
+}
+
+/** The caller the identity stage resolved for this request; throws when that stage has not run yet. */
+export function identifiedCaller(req: IncomingMessage): Promise<Caller | null> {
+  const caller = callers.get(req);
+  if (!caller) throw new Error('The identity stage has not run before the stage asking for the caller (see stages.ts)');
   return caller;
 }
 

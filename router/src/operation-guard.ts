@@ -41,18 +41,15 @@ function unresolvedOperation(document: DocumentNode, operationName: string | und
 }
 
 /**
- * The operation guard, after validation and before the gateway plans: operation limits (refused
- * with 400 GRAPHQL_VALIDATION_FAILED), then `@authenticated`/`@requiresScopes` (fields the caller
- * may not read are removed, then restored as null with their errors in the response). The filter
- * runs once per document and class of caller (`filtered`), not once per request.
+ * The limits stage's hooks, after validation and before anything is planned: one operation, of a
+ * root type the API has (400), within the operation limits (400 with the limit's code).
  */
-export function operationGuard(limits: OperationLimits, rules: RulesBySchema, filtered = new FilteredOperations()): ApolloServerPlugin<RouterContext> {
+export function operationLimitsPlugin(limits: OperationLimits): ApolloServerPlugin<RouterContext> {
   return {
     async requestDidStart() {
-      let removed: { original: DocumentNode; operation: OperationDefinitionNode; rules: AuthorizationRules } | undefined;
       return {
         async didResolveOperation(requestContext: GraphQLRequestContextDidResolveOperation<RouterContext>) {
-          const { schema, document, operation, request, contextValue } = requestContext;
+          const { schema, document, operation, request } = requestContext;
           if (!operation) throw unresolvedOperation(document, request.operationName);
           if (!schema.getRootType(operation.operation)) {
             throw new GraphQLError(`This API has no ${operation.operation} operations.`, {
@@ -61,6 +58,26 @@ export function operationGuard(limits: OperationLimits, rules: RulesBySchema, fi
           }
           const exceeded = limitError(measureOperation(schema, document, operation, request.variables, limits.listSize), limits);
           if (exceeded) throw exceeded;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The authorization stage's hooks: `@authenticated`/`@requiresScopes` fields the caller may not
+ * read are removed from the operation before it is planned, then restored as null with their
+ * errors in the response. The filter runs once per document and class of caller (`filtered`),
+ * not once per request.
+ */
+export function authorizationPlugin(rules: RulesBySchema, filtered = new FilteredOperations()): ApolloServerPlugin<RouterContext> {
+  return {
+    async requestDidStart() {
+      let removed: { original: DocumentNode; operation: OperationDefinitionNode; rules: AuthorizationRules } | undefined;
+      return {
+        async didResolveOperation(requestContext: GraphQLRequestContextDidResolveOperation<RouterContext>) {
+          const { schema, document, operation, request, contextValue } = requestContext;
+          if (!operation) return;
           const current = rules.for(schema);
           if (!current || current.empty) return;
           const result = filtered.filter(schema, current, document, contextValue.caller, requestContext.queryHash);

@@ -125,11 +125,6 @@ export function placeholderVariables(schema: GraphQLSchema, operation: Operation
   return variables;
 }
 
-/** The context of a warm-up execution: the subgraph client answers it without any fetch. */
-export function isWarmupContext(context: unknown): boolean {
-  return (context as { planWarmup?: boolean } | undefined)?.planWarmup === true;
-}
-
 /**
  * Fills the gateway's query-plan cache for these operations under the schema it serves now. The
  * gateway keeps plans by Apollo Server's query hash (sha256 of the text, with the operation name),
@@ -162,7 +157,7 @@ export async function warmQueryPlans(options: {
         const hash = filtered.denied.length > 0 ? filteredQueryHash(queryHash, filtered.denied) : queryHash;
         if (seen.has(`${hash}\n${operationName ?? ''}`)) continue;
         seen.add(`${hash}\n${operationName ?? ''}`);
-        const context = { planWarmup: true, requestId: 'plan-warmup', log: options.log, caller, clientAddress: '' };
+        const context: RouterContext = { planWarmup: true, requestId: 'plan-warmup', log: options.log, caller, clientAddress: '' };
         const result = await options.executor({
           request: { query, operationName, variables: placeholderVariables(options.apiSchema, operation) },
           document: filtered.document,

@@ -1,42 +1,37 @@
-import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { HttpError, RateLimiter, throttleKeyOfAddress, type RateLimitDecision, type TokenCache } from '@storefront/kit';
+import { HttpError, RateLimiter, throttleKeyOfAddress, type RateLimitDecision } from '@storefront/kit';
 import { clientAddress } from './client-address';
-import { callerOf } from './context';
+import { identifiedCaller } from './context';
 
-export interface ClientRateLimitOptions {
-  /** Per client: a signed-in caller by user id, anyone else by address. */
-  limiter: RateLimiter;
-  /** Per address, whatever tokens its requests carry, so new accounts do not buy more requests. */
-  addressLimiter?: RateLimiter;
-  publicKey: KeyObject;
-  /** Verified tokens; the same as the context's. @default the kit's shared cache for `publicKey` */
-  tokens?: TokenCache | null;
-  trustedProxyHops: number;
+/** An IPv6 client holds a whole /64: one budget for it, not 2^64. */
+const addressKey = (req: IncomingMessage, trustedProxyHops: number) => throttleKeyOfAddress(clientAddress(req, trustedProxyHops));
+
+/**
+ * The limit per address, in the edge stage, before any token is verified: every request counts
+ * against its address whatever token it carries, with a higher ceiling than the limit per client,
+ * so signing up accounts does not multiply what one client may send, and a flood of forged tokens
+ * is refused before their signatures are checked.
+ */
+export function addressRateLimit(limiter: RateLimiter, trustedProxyHops: number) {
+  return async (req: IncomingMessage): Promise<void> => {
+    if (!limiter.enabled) return;
+    const decision = await limiter.consume(addressKey(req, trustedProxyHops));
+    if (!decision.allowed) throw tooMany(decision, limiter, ' from this address');
+  };
 }
 
 /**
- * The rate limit at the edge, before anything is parsed. A signed-in client is counted by its user
- * id (so users behind one office address are not throttled together), anyone else by address; and
- * every request also counts against its address, with a higher ceiling, so signing up accounts
- * does not multiply what one client may send. An invalid token counts as anonymous and is
- * refused later with 401.
+ * The limit per client, in the limits stage, after identity: a signed-in client is counted by its
+ * user id (so users behind one office address are not throttled together), anyone else by
+ * address. An invalid token counts as anonymous here; the identity stage's context refuses it
+ * with 401.
  */
-export function clientRateLimit(options: ClientRateLimitOptions) {
-  const { limiter, addressLimiter } = options;
+export function clientRateLimit(limiter: RateLimiter, trustedProxyHops: number) {
   return async (req: IncomingMessage): Promise<void> => {
-    if (!limiter.enabled && !addressLimiter?.enabled) return;
-    // An IPv6 client holds a whole /64: one budget for it, not 2^64.
-    const address = throttleKeyOfAddress(clientAddress(req, options.trustedProxyHops));
-    const caller = await callerOf(req, options.publicKey, options.tokens).catch(() => null);
-    const decisions = await Promise.all([
-      limiter.consume(caller ? `user:${caller.userId}` : `ip:${address}`),
-      ...(addressLimiter?.enabled ? [addressLimiter.consume(address)] : []),
-    ]);
-    const refused = decisions.map((decision, i) => ({ decision, limiter: i === 0 ? limiter : addressLimiter! })).filter(({ decision }) => !decision.allowed);
-    if (refused.length === 0) return;
-    const longest = refused.reduce((a, b) => (b.decision.retryAfterMs > a.decision.retryAfterMs ? b : a));
-    throw tooMany(longest.decision, longest.limiter, longest.limiter === addressLimiter ? ' from this address' : '');
+    if (!limiter.enabled) return;
+    const caller = await identifiedCaller(req).catch(() => null);
+    const decision = await limiter.consume(caller ? `user:${caller.userId}` : `ip:${addressKey(req, trustedProxyHops)}`);
+    if (!decision.allowed) throw tooMany(decision, limiter, '');
   };
 }
 

@@ -142,6 +142,16 @@ export interface ResponseCacheOptions {
 }
 
 /**
+ * The `Cache-Control` an answer sends: `max-age=N, public|private` for a single answer with no
+ * errors whose policy is cacheable, else `no-store` (the same rule as Apollo's cache-control plugin).
+ */
+export function cacheControlHeader(response: GraphQLResponse, policy: { maxAge: number; scope?: Scope } | null): string {
+  const single = response.body.kind === 'single' ? response.body.singleResult : undefined;
+  if (!policy || !single || single.errors?.length) return 'no-store';
+  return `max-age=${policy.maxAge}, ${(policy.scope ?? 'PUBLIC').toLowerCase()}`;
+}
+
+/**
  * The response cache: whole answers to queries, kept as long as the subgraphs' `@cacheControl`
  * hints allow (the request's overall cache policy, which every subgraph fetch tightens).
  *
@@ -151,8 +161,11 @@ export interface ResponseCacheOptions {
  * - PUBLIC answers are shared by every caller with the same authorization outcome (the key).
  *   PRIVATE answers are kept only for a signed-in caller, under a key with their id; an anonymous
  *   caller's PRIVATE answer is not cached at all.
- * - A hit restores the entry's policy, so Apollo's cache-control plugin sends the same
- *   `Cache-Control` as the miss did, with `age`; `x-cache` says HIT or MISS.
+ * - A hit restores the entry's policy, so it sends the same `Cache-Control` as the miss did, with
+ *   `age`; `x-cache` says HIT or MISS.
+ * - It writes the `Cache-Control` header itself, last, from the policy and the answer as the stages
+ *   before it left them (Apollo's cache-control plugin is registered with `calculateHttpHeaders:
+ *   false`): an error the authorization stage adds in `willSendResponse` makes it `no-store`.
  * - A signed-in caller's answer says `private` to HTTP caches even when the cache shares it: a
  *   shared HTTP cache keys by URL, not by what the caller's token lets them read.
  *
@@ -222,8 +235,8 @@ export function responseCache(options: ResponseCacheOptions = {}): ApolloServerP
               entry = { key, ttl, value: { storedAt: now(), maxAge: policy.maxAge, scope: policy.scope, data, ...(extensions ? { extensions } : {}) } };
             }
           }
-          // Synchronously, before Apollo's cache-control plugin writes the header from the policy.
           if (contextValue?.caller) overallCachePolicy.restrict({ scope: 'PRIVATE' });
+          response.http.headers.set('cache-control', cacheControlHeader(response, overallCachePolicy.policyIfCacheable()));
           if (entry) await store!.set(entry.key, JSON.stringify(entry.value), entry.ttl);
         },
       };

@@ -3,6 +3,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import {
   closeRedis,
   connectRedis,
@@ -20,24 +21,24 @@ import {
   type RunningHttpServer,
 } from '@storefront/kit';
 import type { Redis } from 'ioredis';
-import { contextBuilder, type RouterContext } from './context';
-import { edgeChecks } from './edge';
+import type { RouterContext } from './context';
 import { disableVendorTelemetry, subgraphUrlOverrides, type RouterEnv } from './env';
-import { errorLogging, formatRouterError, valueCompletionErrors } from './error-masking';
+import { errorLogging, formatRouterError } from './error-masking';
 import { planExecution } from './execution';
 import { graphiqlRoutes } from './graphiql';
 import { RouterMetrics } from './metrics';
-import { responseBudgetPlugin, responseTooLargeError } from './response-budget';
-import { operationGuard, RulesBySchema } from './operation-guard';
+import { responseTooLargeError } from './response-budget';
+import { RulesBySchema } from './operation-guard';
 import { planWarmup, RecentOperations } from './plan-warmup';
 import type { OperationLimits } from './operation-limits';
 import { PersistedOperations } from './persisted-operations';
-import { clientRateLimit } from './rate-limit';
+import { assemblePipeline } from './pipeline';
 import { redisApqCache } from './redis';
 import { inboundShareKey } from './inbound-dedupe';
 import { MemoryResponseStore, RedisResponseStore, responseCache } from './response-cache';
-import { SubgraphClient } from './subgraph-client';
-import { SubgraphPolicy } from './subgraph-policy';
+import { routerStages } from './stages';
+import { SubgraphPool } from './subgraph-pool';
+import type { SubgraphPolicy } from './subgraph-policy';
 import { defaultSupergraphPath, fileSupergraph } from './supergraph';
 
 export interface RunningRouter {
@@ -80,9 +81,8 @@ const defaultManifestPath = () => join(dataDir(), '..', 'schema', 'persisted-ope
 /**
  * The router: `@apollo/gateway` on a static supergraph file (no run-time introspection), behind
  * the kit's HTTP front. Subgraph URLs come from the supergraph unless `<NAME>_URL` overrides them.
- * The pipeline, in order: HTTP edge (body limit, CORS, request id, rate limit, token limit,
- * safelist) → token → Apollo parse and validation → operation guard (limits, authorization) →
- * gateway plan and signed fetches → masked errors.
+ * A request goes through the stages listed in stages.ts, in that order (pipeline.ts runs them);
+ * this function builds their parts from the environment and wires them together.
  */
 export async function startRouter(
   env: RouterEnv,
@@ -123,48 +123,12 @@ export async function startRouter(
     : redis
       ? new RedisResponseStore(redis, log, (operation) => metrics.responseCacheErrors.inc({ operation }))
       : new MemoryResponseStore(env.RESPONSE_CACHE_MAX_MB * 1024 * 1024);
-  // By name, so a supergraph reload keeps each subgraph's breaker state and retry budget.
-  const policies = new Map<string, SubgraphPolicy>();
-  const policyFor = (name: string): SubgraphPolicy => {
-    let policy = policies.get(name);
-    if (!policy) {
-      policy = new SubgraphPolicy({
-        name,
-        breakerFailures: env.SUBGRAPH_BREAKER_FAILURES,
-        halfOpenAfterMs: env.SUBGRAPH_BREAKER_HALF_OPEN_MS,
-        retries: env.SUBGRAPH_RETRIES,
-        retryDelayMs: env.SUBGRAPH_RETRY_DELAY_MS,
-        retryBudget: env.SUBGRAPH_RETRY_BUDGET,
-        metrics,
-        log,
-      });
-      policies.set(name, policy);
-    }
-    return policy;
-  };
-
+  const pool = new SubgraphPool({ env, secret, metrics, log, urlOverrides });
   const rules = new RulesBySchema();
-  // The clients of the subgraphs served now, by name: what our executor's fetches go through.
-  const clients: Record<string, SubgraphClient> = {};
   const gateway = new ApolloGateway({
     supergraphSdl: fileSupergraph({ path: supergraphPath, log, pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS }),
     experimental_approximateQueryPlanStoreMiB: env.QUERY_PLAN_CACHE_MB,
-    buildService: ({ name, url }) => {
-      const target = urlOverrides[name] ?? url;
-      if (!target) throw new Error(`Subgraph ${name} has no URL: set ${name.toUpperCase()}_URL`);
-      const client = new SubgraphClient({
-        name,
-        url: target,
-        timeoutMs: env.SUBGRAPH_TIMEOUT_MS,
-        serviceSecret: secret,
-        policy: policyFor(name),
-        metrics,
-        dedupe: env.SUBGRAPH_DEDUPE,
-        dedupeEntities: env.ENTITY_DEDUPE,
-      });
-      clients[name] = client;
-      return client;
-    },
+    buildService: pool.buildService,
     logger: {
       debug: (m: unknown) => log.debug({ gateway: m }),
       info: (m: unknown) => log.info({ gateway: m }),
@@ -174,7 +138,7 @@ export async function startRouter(
   });
   // Registered before the first load, so the rules of every supergraph served are known.
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => rules.update(apiSchema, coreSupergraphSdl));
-  const execution = planExecution(gateway, { kind: env.EXECUTOR, planCacheBytes: env.QUERY_PLAN_CACHE_MB * 1024 * 1024, services: () => clients });
+  const execution = planExecution(gateway, { kind: env.EXECUTOR, planCacheBytes: env.QUERY_PLAN_CACHE_MB * 1024 * 1024, services: () => pool.clients });
   const recent = new RecentOperations();
   const warming = planWarmup({
     enabled: env.QUERY_PLAN_WARMUP,
@@ -185,6 +149,20 @@ export async function startRouter(
     recent,
     log,
   });
+  const pipeline = assemblePipeline(
+    routerStages({
+      publicKey,
+      tokens,
+      limiters: { client: limiter, address: addressLimiter },
+      trustedProxyHops: env.TRUST_PROXY_HOPS,
+      limits,
+      maxResponseBytes: env.MAX_RESPONSE_BYTES,
+      persisted,
+      rules,
+      responseCache: responseCache({ store: responseStore, metrics, maxAgeSeconds: env.RESPONSE_CACHE_MAX_AGE_SECONDS }),
+      recent: env.QUERY_PLAN_WARMUP ? recent : undefined,
+    }),
+  );
   const apollo = new ApolloServer<RouterContext>({
     gateway: execution.gateway,
     csrfPrevention: true,
@@ -199,14 +177,10 @@ export async function startRouter(
     parseOptions: limits.tokens > 0 ? { maxTokens: limits.tokens } : {},
     persistedQueries: persisted ? { cache: persisted.apqCache() } : redis ? { cache: redisApqCache(redis) } : undefined,
     plugins: [
-      operationGuard(limits, rules),
-      // After the guard, before the cache: an answer over the budget becomes one error, never stored.
-      responseBudgetPlugin(),
-      // Before the cache too: an answer with a subgraph's invalid values has errors, and is not stored.
-      valueCompletionErrors,
-      ...(env.QUERY_PLAN_WARMUP ? [recent.plugin()] : []),
-      // After the guard: it stores answers as the guard completed them (denied fields restored).
-      responseCache({ store: responseStore, metrics, maxAgeSeconds: env.RESPONSE_CACHE_MAX_AGE_SECONDS }),
+      pipeline.plugin,
+      // It computes the request's cache policy; the cache stage writes the header from it, after
+      // every stage has had its say on the answer (response-cache.ts).
+      ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
       errorLogging,
       metrics.plugin<RouterContext>(),
       production
@@ -226,12 +200,8 @@ export async function startRouter(
       corsOrigins: origins,
       graphql: {
         server: apollo,
-        context: contextBuilder(publicKey, env.TRUST_PROXY_HOPS, env.MAX_RESPONSE_BYTES, tokens),
-        preflight: edgeChecks({
-          rateLimit: clientRateLimit({ limiter, addressLimiter, publicKey, tokens, trustedProxyHops: env.TRUST_PROXY_HOPS }),
-          maxTokens: limits.tokens,
-          persisted,
-        }),
+        context: pipeline.context,
+        preflight: pipeline.preflight,
         shareKey: env.INBOUND_DEDUPE ? inboundShareKey : undefined,
       },
       // Started means the gateway has loaded and validated the supergraph and can plan queries.
@@ -247,6 +217,7 @@ export async function startRouter(
       port: http.port,
       supergraph: supergraphPath,
       executor: env.EXECUTOR,
+      stages: pipeline.stages.map((stage) => stage.name).join(' → '),
       overrides: urlOverrides,
       persistedOperations: persisted ? `enforce (${persisted.size} operations)` : 'allow (APQ)',
       compression: env.COMPRESSION ? `br/gzip from ${env.COMPRESSION_MIN_BYTES} bytes` : 'off',
@@ -267,7 +238,7 @@ export async function startRouter(
     port: http.port,
     http,
     metrics,
-    policies,
+    policies: pool.policies,
     async close() {
       await http.close(env.SHUTDOWN_GRACE_SECONDS * 1000);
       await apollo.stop();

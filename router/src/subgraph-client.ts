@@ -4,7 +4,6 @@ import { formatTraceparent, outgoingTraceContext, SIGNATURE_HEADERS, signRequest
 import type { RouterContext } from './context';
 import type { RouterMetrics } from './metrics';
 import { dedupeRepresentations, expandEntities } from './entity-dedupe';
-import { isWarmupContext } from './plan-warmup';
 import { responseTooLargeError, type ResponseBudget } from './response-budget';
 import { failureKind, SubgraphUnavailableError } from './subgraph-errors';
 import { InflightFetches, SubgraphTransport, TransportError, type SubgraphHttpResponse } from './subgraph-transport';
@@ -76,7 +75,7 @@ export class SubgraphClient implements GraphQLDataSource<RouterContext> {
 
   async process(options: GraphQLDataSourceProcessOptions<RouterContext>): Promise<GatewayGraphQLResponse> {
     // Planning ahead (plan-warmup.ts) runs plans without data: nothing is ever sent.
-    if (isWarmupContext(options.context)) return { data: null };
+    if (options.context?.planWarmup) return { data: null };
     const { name, policy, metrics } = this.options;
     const attempt = async (): Promise<GatewayGraphQLResponse> => {
       const stopTimer = metrics?.subgraphFetches.startTimer({ subgraph: name });

@@ -8,8 +8,8 @@ import { MemoryRateLimitStore, RateLimiter, TokenCache, verifyTokenClaims, type 
 import { testKeys } from '@storefront/testing';
 import { AuthorizationRules, filteredQueryHash, filterOperation } from '../authorization';
 import { callerClass, FilteredOperations } from '../authorization-cache';
-import { callerOf, contextBuilder } from '../context';
-import { operationGuard, RulesBySchema } from '../operation-guard';
+import { callerOf, contextBuilder, identify } from '../context';
+import { authorizationPlugin, RulesBySchema } from '../operation-guard';
 import { tokenLimit } from '../operation-limits';
 import { clientRateLimit } from '../rate-limit';
 
@@ -33,14 +33,16 @@ function countedTokens(options: { now?: () => number } = {}) {
 }
 
 describe('verified tokens at the router', () => {
-  it('checks a token\'s signature once over 100 requests with it, through the rate limiter and the context', async () => {
+  it('checks a token\'s signature once over 100 requests with it, through identity, the rate limiter and the context', async () => {
     const { tokens, verify } = countedTokens();
     const limiter = new RateLimiter(new MemoryRateLimitStore(), { limit: 1000, windowMs: 60_000, prefix: 'rl' });
-    const rateLimit = clientRateLimit({ limiter, publicKey, tokens, trustedProxyHops: 0 });
+    const identity = identify(publicKey, tokens);
+    const rateLimit = clientRateLimit(limiter, 0);
     const context = contextBuilder(publicKey, 0, 0, tokens);
     const token = await keys.token({ userId: 'u2' });
     for (let i = 0; i < 100; i++) {
       const req = request(`Bearer ${token}`);
+      await identity(undefined, req);
       await rateLimit(req);
       const built = await context(req, { requestId: `r${i}`, log: undefined as never } as never);
       expect(built.caller).toEqual(shopper);
@@ -79,8 +81,8 @@ describe('verified tokens at the router', () => {
 describe('the authorization filter, once per document and class of caller', () => {
   const query = `query($id: ID!) { me { id name orders { totalCount } } order(id: $id) { id } products(first: 2) { totalCount } }`;
 
-  /** One request through the guard's didResolveOperation, as Apollo Server calls it. */
-  async function guard(plugin: ReturnType<typeof operationGuard>, document: DocumentNode, caller: Caller | null, schema: GraphQLSchema = api) {
+  /** One request through the authorization stage's didResolveOperation, as the pipeline calls it. */
+  async function guard(plugin: ReturnType<typeof authorizationPlugin>, document: DocumentNode, caller: Caller | null, schema: GraphQLSchema = api) {
     const hooks = (await plugin.requestDidStart!({} as never)) as { didResolveOperation: (c: unknown) => Promise<void> };
     const context = { schema, document, operation: getOperationAST(document), request: { variables: { id: 'o1' } }, contextValue: { caller }, queryHash: sha256(query) };
     await hooks.didResolveOperation(context);
@@ -91,7 +93,7 @@ describe('the authorization filter, once per document and class of caller', () =
     const filtered = new FilteredOperations();
     const rulesBySchema = new RulesBySchema();
     rulesBySchema.update(api, supergraph);
-    const plugin = operationGuard({ depth: 15, aliases: 30, rootFields: 20, directives: 50, tokens: 5000, cost: 10_000, listSize: 10 }, rulesBySchema, filtered);
+    const plugin = authorizationPlugin(rulesBySchema, filtered);
     const document = parse(query);
     const callers = [null, shopper, { userId: 'u3', roles: [], scopes: [] }, admin];
     for (let i = 0; i < 100; i++) {
