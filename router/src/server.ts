@@ -126,7 +126,7 @@ export async function startRouter(
   const pool = new SubgraphPool({ env, secret, metrics, log, urlOverrides });
   const rules = new RulesBySchema();
   const gateway = new ApolloGateway({
-    supergraphSdl: fileSupergraph({ path: supergraphPath, log, pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS }),
+    supergraphSdl: fileSupergraph({ path: supergraphPath, log, pollIntervalMs: env.SUPERGRAPH_POLL_INTERVAL_MS, contexts: env.EXECUTOR === 'router' }),
     experimental_approximateQueryPlanStoreMiB: env.QUERY_PLAN_CACHE_MB,
     buildService: pool.buildService,
     logger: {

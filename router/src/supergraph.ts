@@ -22,20 +22,30 @@ export function readSupergraph(path: string): string {
 
 /** The `@link` features this router enforces itself (see authorization.ts). */
 const ENFORCED_SECURITY_LINK = /(@link\(\s*url:\s*"https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes|policy)\/v[0-9.]+"[^)]*?),\s*for:\s*SECURITY/g;
+/** `@context`/`@fromContext`, which our executor runs (execution/fetch-context.ts) and the stock one does not. */
+const CONTEXT_LINK = /(@link\(\s*url:\s*"https:\/\/specs\.apollo\.dev\/context\/v0\.1"[^)]*?),\s*for:\s*SECURITY/g;
 
 /**
  * The supergraph as `@apollo/gateway` accepts it. The gateway refuses any `@link(…, for: SECURITY)`
  * feature it does not implement, and it implements none; this router enforces `@authenticated`,
  * `@requiresScopes` and `@policy` itself, from the directives that stay in the SDL, so only their
- * links lose `for: SECURITY`. Any other security feature is still refused by the gateway.
+ * links lose `for: SECURITY`; with our executor (`contexts`), the context feature's too: it sets
+ * `@fromContext` arguments from the planner's context rewrites, which the stock executor ignores,
+ * so with EXECUTOR=gateway such a supergraph is still refused rather than answered wrongly. Any
+ * other security feature is still refused by the gateway.
  */
-export const supergraphForGateway = (sdl: string): string => sdl.replace(ENFORCED_SECURITY_LINK, '$1');
+export const supergraphForGateway = (sdl: string, options: { contexts?: boolean } = {}): string => {
+  const enforced = sdl.replace(ENFORCED_SECURITY_LINK, '$1');
+  return options.contexts ? enforced.replace(CONTEXT_LINK, '$1') : enforced;
+};
 
 export interface FileSupergraphOptions {
   path: string;
   log: Logger;
   /** How often the file is checked for changes. @default 1000 */
   pollIntervalMs?: number;
+  /** Whether the executor sets `@fromContext` arguments (ours does; the stock one does not). */
+  contexts?: boolean;
   /** Called after every successful load with the SDL now served. */
   onLoaded?: (sdl: string) => void;
 }
@@ -60,7 +70,7 @@ export function fileSupergraph(options: FileSupergraphOptions): SupergraphManage
         }
         if (next === current) return;
         try {
-          update(supergraphForGateway(next));
+          update(supergraphForGateway(next, options));
           current = next;
           options.onLoaded?.(next);
           options.log.info({ path: options.path }, 'supergraph reloaded');
@@ -73,7 +83,7 @@ export function fileSupergraph(options: FileSupergraphOptions): SupergraphManage
       };
       watchFile(options.path, { interval: options.pollIntervalMs ?? 1000, persistent: false }, check);
       options.onLoaded?.(current);
-      return { supergraphSdl: supergraphForGateway(current), cleanup: async () => unwatchFile(options.path, check) };
+      return { supergraphSdl: supergraphForGateway(current, options), cleanup: async () => unwatchFile(options.path, check) };
     },
   };
 }

@@ -1,6 +1,8 @@
 import type { FetchDataRewrite, FetchNode, QueryPlanSelectionNode } from '@apollo/query-planner';
-import { isAbstractType, isInterfaceType, isObjectType, type GraphQLSchema } from 'graphql';
+import { isAbstractType, type GraphQLSchema } from 'graphql';
+import { compileContextArguments, type ContextArguments } from './fetch-context';
 import { mergeInto } from './merge';
+import { FRAGMENT_PREFIX, typeTester } from './type-test';
 
 /**
  * A plan's `Fetch` node compiled once: the representation of an entity built by a closure over
@@ -18,33 +20,12 @@ export interface CompiledFetch {
   rewriteInput?: (value: unknown) => void;
   /** Applied to each answer before it is merged (`outputRewrites`). */
   rewriteOutput?: (value: unknown) => void;
+  /** The `@fromContext` arguments' values, read for each entity from its place in the response (`contextRewrites`). */
+  context?: ContextArguments;
   /** True for a type name of the supergraph that is an interface or a union. */
   isAbstract: (typename: string) => boolean;
 }
 
-const FRAGMENT_PREFIX = '... on ';
-
-/**
- * `isObjectOfType` of the stock gateway: the object's `__typename` is the condition or one of its
- * subtypes in the supergraph; an object without one counts as `whenUnknown`.
- */
-function typeTester(schema: GraphQLSchema, condition: string, whenUnknown: boolean): (object: Record<string, unknown>) => boolean {
-  const conditionType = schema.getType(condition);
-  const matches = new Map<string, boolean>();
-  return (object) => {
-    const typename = object.__typename;
-    if (!typename) return whenUnknown;
-    if (typename === condition) return true;
-    if (typeof typename !== 'string') return false;
-    let match = matches.get(typename);
-    if (match === undefined) {
-      const type = schema.getType(typename);
-      match = !!type && !!conditionType && isAbstractType(conditionType) && (isObjectType(type) || isInterfaceType(type)) && schema.isSubType(conditionType, type);
-      matches.set(typename, match);
-    }
-    return match;
-  };
-}
 
 type Builder = (source: Record<string, unknown>) => Record<string, unknown> | null;
 
@@ -138,6 +119,7 @@ export function compileFetch(node: FetchNode, supergraphSchema: GraphQLSchema): 
     representation: node.requires ? compileSelection(supergraphSchema, node.requires) : undefined,
     rewriteInput: compileRewrites(supergraphSchema, node.inputRewrites),
     rewriteOutput: compileRewrites(supergraphSchema, node.outputRewrites),
+    context: node.contextRewrites?.length ? compileContextArguments(supergraphSchema, node.operation, node.contextRewrites, node.variableUsages ?? []) : undefined,
     isAbstract: (typename) => {
       const type = supergraphSchema.getType(typename);
       return !!type && isAbstractType(type);
