@@ -6,8 +6,11 @@ import { Product } from './entities/product.entity';
 const likePattern = (search: string) => `%${search.replace(/[!%_]/g, (c) => `!${c}`)}%`;
 
 /**
- * Catalogue order is by id, with keyset pagination: a page costs the same whether it is the first
- * or the thousandth, and two statements in all (the page and the count).
+ * Catalogue order is by name, then id: a shopper sees the catalogue alphabetically, and the id
+ * breaks ties so equal names still have one fixed order. Keyset pagination on that pair: a page
+ * costs the same whether it is the first or the thousandth (the name index carries the primary key),
+ * one statement per page (plus the count, only when asked for). The WHERE compares with the same
+ * collation as the ORDER BY, so a page starts exactly after the previous one on MySQL and SQLite.
  */
 export async function listProducts(
   db: DataSource,
@@ -19,12 +22,12 @@ export async function listProducts(
   if (search) query.where(`p.name LIKE :pattern ESCAPE '!'`, { pattern: likePattern(search) });
   const countQuery = query.clone();
   if (after) {
-    const [lastId] = decodeCursor(after, 1);
-    query.andWhere('p.id > :lastId', { lastId: String(lastId) });
+    const [lastName, lastId] = decodeCursor(after, 2).map(String);
+    query.andWhere('(p.name > :lastName OR (p.name = :lastName AND p.id > :lastId))', { lastName, lastId });
   }
-  const rows = await query.orderBy('p.id', 'ASC').limit(size + 1).getMany();
+  const rows = await query.orderBy('p.name', 'ASC').addOrderBy('p.id', 'ASC').limit(size + 1).getMany();
   let total: Promise<number> | undefined;
-  return toConnection(rows, size, (row) => encodeCursor([row.id]), () => (total ??= countQuery.getCount()));
+  return toConnection(rows, size, (row) => encodeCursor([row.name, row.id]), () => (total ??= countQuery.getCount()));
 }
 
 export interface NewProduct {

@@ -26,18 +26,22 @@ const LIST = `query($first: Int, $after: String, $search: String) {
 }`;
 
 describe('products subgraph on MySQL', () => {
-  it('pages through the whole seeded catalogue with opaque cursors, without gaps or repeats', async () => {
-    const seen = new Set<string>();
+  it('pages through the whole seeded catalogue by name with opaque cursors, without gaps or repeats', async () => {
+    const seen: { id: string; name: string }[] = [];
     let after: string | null = null;
     for (let page = 0; page < 10; page++) {
       const response: GraphQLResponse = await gql(subgraph.url, LIST, { first: 20, after });
       const connection = response.body.data!.products;
       expect(connection.totalCount).toBe(50);
-      for (const edge of connection.edges) seen.add(edge.node.id);
+      for (const edge of connection.edges) seen.push(edge.node);
       if (!connection.pageInfo.hasNextPage) break;
       after = connection.pageInfo.endCursor;
     }
-    expect(seen.size).toBe(50);
+    expect(new Set(seen.map((p) => p.id)).size).toBe(50);
+    // The demo names are ASCII and unique: any collation sorts them as a code-point sort does.
+    const names = seen.map((p) => p.name);
+    expect(names).toEqual([...names].sort());
+    expect(names[0]).toBe('Classic Blender 10');
   });
 
   it('searches by name, treating LIKE wildcards literally', async () => {
@@ -121,5 +125,28 @@ describe('products subgraph on MySQL', () => {
       expect(errorCodes(await gql(subgraph.url, SET, { id: 'missing', stock: 1 }, { token }))).toEqual(['NOT_FOUND']);
       expect(errorCodes(await gql(subgraph.url, SET, { id, stock: -5 }, { token }))).toEqual(['BAD_USER_INPUT']);
     });
+  });
+
+  it('orders products of the same name by id and pages through them one at a time, one SQL statement per page', async () => {
+    const token = await keys.token({ userId: 'admin', roles: ['admin'] });
+    const CREATE = `mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }`;
+    const created: string[] = [];
+    for (const sku of ['TIE-1', 'TIE-2', 'TIE-3']) {
+      const { body } = await gql(subgraph.url, CREATE, { input: { sku, name: 'Tied name', priceCents: 100, stock: 1, weightGrams: 10 } }, { token });
+      created.push(body.data!.createProduct.id);
+    }
+    const PAGE = `query($after: String) { products(first: 1, after: $after, search: "Tied name") { pageInfo { hasNextPage endCursor } edges { node { id } } } }`;
+    const paged: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 5; page++) {
+      const before = subgraph.database.statements.count;
+      const response: GraphQLResponse = await gql(subgraph.url, PAGE, { after });
+      expect(subgraph.database.statements.count - before).toBe(1);
+      const connection = response.body.data!.products;
+      paged.push(...connection.edges.map((e: { node: { id: string } }) => e.node.id));
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+    }
+    expect(paged).toEqual([...created].sort());
   });
 });
